@@ -1,0 +1,49 @@
+"""The whole data model. Import models from here."""
+
+from peermatch.models.base import Base, now_utc
+from peermatch.models.enums import (
+    ContactMode,
+    DeclineReason,
+    FeedbackAuthor,
+    Gender,
+    MatchOutcome,
+    MatchStatus,
+    MeetingType,
+    OfferStatus,
+    PartOfDay,
+    RequestStatus,
+    Role,
+    SupportMode,
+    VettingStatus,
+    VolunteerStatus,
+)
+from peermatch.models.governance import AnonymisedRequestCount, AuditEvent, ScoringModelVersion, Setting
+from peermatch.models.matches import ContactLogEntry, Feedback, Match, Offer, OfferStatusChange
+from peermatch.models.people import Area, AreaOutcode, ConsentRecord, IssueType, Organisation, User
+from peermatch.models.requests import (
+    ConflictOfInterest,
+    RequestLanguage,
+    RequestStatusChange,
+    SafeContact,
+    SupportRequest,
+    request_issue_types,
+)
+from peermatch.models.volunteers import (
+    Vetting,
+    VolunteerLanguage,
+    VolunteerPause,
+    VolunteerProfile,
+    volunteer_lived_experience,
+    volunteer_opt_outs,
+)
+
+__all__ = [
+    "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditEvent", "Base", "ConflictOfInterest",
+    "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback", "FeedbackAuthor",
+    "Gender", "IssueType", "Match", "MatchOutcome", "MatchStatus", "MeetingType", "Offer", "OfferStatus",
+    "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
+    "RequestStatusChange", "Role", "SafeContact", "ScoringModelVersion", "Setting", "SupportMode",
+    "SupportRequest", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
+    "VolunteerProfile", "VolunteerStatus", "now_utc", "request_issue_types", "volunteer_lived_experience",
+    "volunteer_opt_outs",
+]

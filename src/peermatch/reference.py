@@ -1,0 +1,55 @@
+"""Reference lists the product ships with: issue types (seeded, admin-editable) and languages."""
+
+from __future__ import annotations
+
+# (code, name a parent understands, plain-English hint). Seeded; the network admin edits the list.
+ISSUE_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("early_help", "Early help", "Voluntary family support, before children's services are involved"),
+    ("child_in_need", "Child in need (section 17)", "Children's services are assessing what support your family needs"),
+    ("section_47", "Child protection enquiry (section 47)",
+     "Children's services are investigating a worry that a child may be at risk of significant harm"),
+    ("child_protection_conference", "Child protection conference",
+     "A meeting that decides whether there will be a child protection plan"),
+    ("core_group", "Core group meetings", "The meetings that run a child protection plan"),
+    ("pre_proceedings", "Pre-proceedings (PLO) meeting", "The last meeting before the council may go to court"),
+    ("care_proceedings", "Care proceedings", "A family court case about whether a child goes into care"),
+    ("family_group_conference", "Family group conference", "A family-led meeting to make a plan"),
+    ("family_time", "Family time or contact", "Seeing a child who is in care"),
+    ("reunification", "A child coming home", "A child returning home from care"),
+    ("kinship_care", "Kinship care or special guardianship", "A child living with relatives or friends"),
+    ("adoption", "Adoption", "A child being adopted, or plans for adoption"),
+    ("domestic_abuse", "Domestic abuse", "Abuse from a partner, ex-partner or family member"),
+    ("mental_health", "Parent's mental health", "Your own mental health"),
+    ("substance_use", "Alcohol or drug use", "Alcohol or drugs in the family"),
+    ("disabled_child", "A disabled child or special educational needs", "Support for a child's disability or SEND"),
+    ("housing", "Housing", "Housing problems or homelessness"),
+    ("debt_poverty", "Money, debt or poverty", "Not having enough money to live on"),
+    ("exploitation", "Exploitation of an older child", "An older child being exploited or groomed"),
+    ("youth_justice", "Youth justice", "A child in trouble with the police or courts"),
+)
+
+# Languages offered on forms: code → name. English first; BSL is a language, not an adjustment.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "cy": "Welsh",
+    "bsl": "British Sign Language",
+    "pl": "Polish",
+    "ro": "Romanian",
+    "ur": "Urdu",
+    "pa": "Punjabi",
+    "bn": "Bengali",
+    "gu": "Gujarati",
+    "ar": "Arabic",
+    "so": "Somali",
+    "pt": "Portuguese",
+    "lt": "Lithuanian",
+    "tr": "Turkish",
+    "ta": "Tamil",
+    "fa": "Farsi",
+    "ku": "Kurdish",
+    "ti": "Tigrinya",
+    "uk": "Ukrainian",
+}
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PARTS_OF_DAY = ("morning", "afternoon", "evening")

@@ -1,0 +1,124 @@
+"""Accounts: registering parents and volunteer applicants, signing in, creating staff."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from peermatch.models import Organisation, Role, User, now_utc
+from peermatch.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from peermatch.services import audit
+
+
+class AccountError(ValueError):
+    """A problem the person can fix; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    """Emails are unique case-insensitively; we store them lower-case."""
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    display_name: str,
+    organisation: Organisation | None = None,
+    created_by: User | None = None,
+) -> User:
+    """Create an account. Raises :class:`AccountError` if the email is already registered."""
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError("An account with this email address already exists. Sign in instead", field="email")
+    if role == Role.ORGANISER and organisation is None:
+        raise AccountError("Choose the organisation this organiser works for", field="organisation")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name.strip(),
+        organisation_id=organisation.id if organisation is not None else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, created_by, "account.created", "user", user.id,
+        organisation_id=user.organisation_id, role=str(role),
+    )
+    return user
+
+
+def register_parent(session: Session, *, email: str, password: str, display_name: str) -> User:
+    """A parent creates their own account."""
+    return create_user(session, email=email, password=password, role=Role.PARENT, display_name=display_name)
+
+
+def register_volunteer_applicant(session: Session, *, email: str, password: str, display_name: str) -> User:
+    """Someone with lived experience starts an application to volunteer."""
+    return create_user(session, email=email, password=password, role=Role.VOLUNTEER, display_name=display_name)
+
+
+def create_organiser(
+    session: Session, *, email: str, password: str, display_name: str, organisation: Organisation, created_by: User
+) -> User:
+    """Only an admin creates organiser accounts."""
+    return create_user(
+        session, email=email, password=password, role=Role.ORGANISER, display_name=display_name,
+        organisation=organisation, created_by=created_by,
+    )
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    error: str | None = None
+
+
+def authenticate(session: Session, email: str, password: str) -> SignInResult:
+    """Check an email and password; the same error for an unknown email or a wrong password."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # same time either way: do not reveal who has an account
+        return SignInResult(None, "Enter a correct email address and password")
+    if not verify_password(user.password_hash, password):
+        audit.record(session, None, "sign_in.failed", "user", user.id)
+        return SignInResult(None, "Enter a correct email address and password")
+    if not user.active:
+        return SignInResult(None, "This account has been closed. Contact your organisation if this is wrong")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_dt = now_utc()
+    audit.record(session, user, "sign_in", "user", user.id)
+    return SignInResult(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every signed-in session of this user (after exit or a password change)."""
+    user.session_token = uuid.uuid4().hex
+
+
+def load_user(session: Session, user_key: str) -> User | None:
+    """Flask-Login's loader: the id and the session token must both match."""
+    user_id, _, token = user_key.partition(":")
+    try:
+        uid = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    user = session.get(User, uid)
+    if user is None or not token or user.session_token != token:
+        return None
+    return user

@@ -1,0 +1,78 @@
+"""Reference data every installation needs: the seeded issue types, and areas from the outcode table."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from peermatch.geo import outcode_table
+from peermatch.models import Area, AreaOutcode, IssueType, Organisation
+from peermatch.reference import ISSUE_TYPES
+
+
+def seed_issue_types(session: Session) -> int:
+    """Add any seeded issue type that is missing; never overwrite an admin's edits. Returns how many were added."""
+    existing = set(session.scalars(sa.select(IssueType.code)))
+    added = 0
+    for position, (code, name, description) in enumerate(ISSUE_TYPES):
+        if code not in existing:
+            session.add(IssueType(code=code, name=name, description=description, position=position))
+            added += 1
+    session.flush()
+    return added
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def ensure_area(session: Session, county: str, organisation: Organisation | None = None) -> Area:
+    """The council area named ``county`` in the outcode table, with all its outward codes.
+
+    Creating it twice returns the same area, so seeding is safe to repeat.
+    """
+    code = slugify(county)
+    area = session.scalar(sa.select(Area).where(Area.code == code))
+    if area is None:
+        outcodes = [o for o in outcode_table().values() if o.county == county]
+        if not outcodes:
+            raise ValueError(f"No outward codes are listed for {county!r}")
+        area = Area(
+            code=code,
+            name=county,
+            latitude=sum(o.latitude for o in outcodes) / len(outcodes),
+            longitude=sum(o.longitude for o in outcodes) / len(outcodes),
+        )
+        session.add(area)
+        session.flush()
+        claimed = set(session.scalars(sa.select(AreaOutcode.outcode).where(
+            AreaOutcode.outcode.in_([o.outcode for o in outcodes]))))
+        session.add_all(AreaOutcode(outcode=o.outcode, area_id=area.id) for o in outcodes if o.outcode not in claimed)
+    if organisation is not None and area.organisation_id is None:
+        area.organisation_id = organisation.id
+    session.flush()
+    return area
+
+
+def counties() -> dict[str, list[str]]:
+    """Every county or council area in the outcode table, with its outward codes."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for outcode in outcode_table().values():
+        if outcode.county:
+            table[outcode.county].append(outcode.outcode)
+    return dict(table)
+
+
+def area_for_outcode(session: Session, outcode: str) -> Area | None:
+    """The area an outward code belongs to, if any organisation's area lists it."""
+    return session.scalar(
+        sa.select(Area).join(AreaOutcode, AreaOutcode.area_id == Area.id).where(AreaOutcode.outcode == outcode)
+    )
+
+
+def areas_named(session: Session, names: Iterable[str]) -> list[Area]:
+    return list(session.scalars(sa.select(Area).where(Area.name.in_(list(names)))))

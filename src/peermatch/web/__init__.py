@@ -1,0 +1,1 @@
+"""The web layer: one blueprint package per audience, plus access control and the shell."""

@@ -1,0 +1,1 @@
+"""The network admin: organisations, organiser accounts, settings."""

@@ -1,0 +1,1 @@
+"""Organisers: vetting, triage, matching and reports for their own organisation."""

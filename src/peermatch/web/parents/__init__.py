@@ -1,0 +1,1 @@
+"""Parents: their requests for support and their data."""

@@ -1,0 +1,1 @@
+"""Pages anyone can see: the start page, the privacy notice, and the quick exit."""

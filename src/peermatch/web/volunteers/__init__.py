@@ -1,0 +1,1 @@
+"""Volunteer advocates: their application, availability, offers and matches."""
