@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+import peermatch.database  # noqa: F401  (engine listeners for SQLite)
 from peermatch.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -1,0 +1,215 @@
+"""Fixtures: the app, a database rolled back after each test, and a signed-in client per role.
+
+The suite runs on SQLite by default and on PostgreSQL when ``PEERMATCH_TEST_DATABASE_URL``
+is set. The schema is built by running the real migrations, once per session.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+
+from peermatch import create_app
+from peermatch.extensions import db
+from peermatch.models import Organisation, Role, User
+from peermatch.passwords import hash_password
+from peermatch.services.reference_data import ensure_area, seed_issue_types
+
+TEST_PASSWORD = "correct horse battery staple"
+_TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 per fixture user would be slow
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("PEERMATCH_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database (PostgreSQL keeps its schema between runs)."""
+    engine = sa.create_engine(url if "+psycopg" in url or not url.startswith("postgresql") else
+                              url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def make_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(instance),
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": None,
+        "SERVER_NAME": None,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = database_url(tmp_path_factory)
+    reset_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(make_config(db_url, tmp_path_factory.mktemp("instance")))
+    app.test_client_class = FormClient
+    with app.app_context():
+        upgrade()
+        seed_issue_types(db.session)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def session(app: Flask) -> Iterator[sa.orm.scoped_session[sa.orm.Session]]:
+    """``db.session`` inside a transaction that is rolled back after the test.
+
+    Commits made by views release a SAVEPOINT only, so nothing a test does survives it.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own ignores ``bind`` and would use the engine.
+        db.session = sa.orm.scoped_session(
+            sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class FormClient(FlaskClient):
+    """A test client that fills forms the way a browser does, CSRF token included."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Run each request in a fresh context, as a real server would.
+
+        Otherwise Flask reuses the test's app context, and ``g`` (with the signed-in
+        user) would leak from one request, or one client, to the next.
+        """
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def csrf_token(self, url: str) -> str:
+        page = self.get(url)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url} (status {page.status_code})"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, *, form_url: str | None = None,
+               **kwargs: Any) -> Any:
+        """GET the page with the form (``form_url``, default ``url``), then POST ``data`` to ``url``."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf_token(form_url or url)
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture()
+def client(app: Flask, session: Any) -> FormClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@dataclass
+class People:
+    """Makes people and organisations for a test, inside its rolled-back transaction."""
+
+    session: Any
+
+    def organisation(self, name: str | None = None, county: str = "Cumbria") -> Organisation:
+        name = name or f"Parents Together {uuid.uuid4().hex[:6]}"
+        org = Organisation(name=name, slug=name.lower().replace(" ", "-"))
+        self.session.add(org)
+        self.session.flush()
+        if county:
+            area = ensure_area(self.session, county)
+            if area.organisation_id is None:
+                area.organisation_id = org.id
+        self.session.flush()
+        return org
+
+    def user(self, role: Role, organisation: Organisation | None = None, email: str | None = None,
+             name: str = "Sam") -> User:
+        if role in (Role.ORGANISER, Role.VOLUNTEER) and organisation is None:
+            organisation = self.organisation()
+        user = User(
+            email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.org",
+            password_hash=_TEST_PASSWORD_HASH, role=role, display_name=name,
+            organisation_id=organisation.id if organisation else None,
+        )
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+
+@pytest.fixture()
+def people(session: Any) -> People:
+    return People(session)
+
+
+@pytest.fixture()
+def sign_in_as(app: Flask, people: People) -> Any:
+    """``sign_in_as(Role.PARENT)`` → a client signed in through the real sign-in page, and its user."""
+
+    def sign_in(role: Role, user: User | None = None) -> tuple[FormClient, User]:
+        user = user or people.user(role)
+        browser: FormClient = app.test_client()  # type: ignore[assignment]
+        response = browser.submit("/sign-in", {"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return browser, user
+
+    return sign_in
+
+
+@pytest.fixture()
+def parent_client(sign_in_as: Any) -> FormClient:
+    return sign_in_as(Role.PARENT)[0]
+
+
+@pytest.fixture()
+def volunteer_client(sign_in_as: Any) -> FormClient:
+    return sign_in_as(Role.VOLUNTEER)[0]
+
+
+@pytest.fixture()
+def organiser_client(sign_in_as: Any) -> FormClient:
+    return sign_in_as(Role.ORGANISER)[0]
+
+
+@pytest.fixture()
+def admin_client(sign_in_as: Any) -> FormClient:
+    return sign_in_as(Role.ADMIN)[0]
+
+
+def error_messages(response: Any) -> list[str]:
+    """The error messages shown next to fields, as a person reads them."""
+    html = response.get_data(as_text=True)
+    return [re.sub(r"\s+", " ", m).strip() for m in
+            re.findall(r'<p id="[^"]*-error" class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>(.*?)</p>', html, re.S)]
