@@ -210,6 +210,49 @@ def admin_client(sign_in_as: Any) -> FormClient:
 
 def error_messages(response: Any) -> list[str]:
     """The error messages shown next to fields, as a person reads them."""
+    import html as html_module
+
     html = response.get_data(as_text=True)
-    return [re.sub(r"\s+", " ", m).strip() for m in
+    return [html_module.unescape(re.sub(r"\s+", " ", m).strip()) for m in
             re.findall(r'<p id="[^"]*-error" class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>(.*?)</p>', html, re.S)]
+
+
+def free_port() -> int:
+    """A port nothing is listening on, on loopback."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Inbox:
+    """Messages received by a real SMTP server listening on loopback."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture()
+def inbox(app: Flask) -> Iterator[Inbox]:
+    """Point the app's mail at an aiosmtpd server for this test: a real SMTP conversation."""
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
+    try:
+        yield handler
+    finally:
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = previous
+        controller.stop()

@@ -1,0 +1,53 @@
+"""The demo network: believable, in every status, loaded once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from peermatch.models import (
+    Match, Offer, Organisation, RequestStatus, Role, SupportRequest, User, VettingStatus, Vetting, VolunteerProfile,
+    VolunteerStatus,
+)
+from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
+
+
+def count(session: Any, model: Any, *where: Any) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_the_demo_network_is_believable_and_loads_only_once(session: Any, app: Any) -> None:
+    first = load_demo_data(session)
+    assert first.created
+    assert count(session, Organisation) == 5
+    assert 280 <= count(session, VolunteerProfile) <= 320
+    assert 140 <= count(session, SupportRequest) <= 160
+    statuses = set(session.scalars(sa.select(SupportRequest.status).distinct()))
+    assert statuses == set(RequestStatus)
+    volunteer_statuses = set(session.scalars(sa.select(VolunteerProfile.status).distinct()))
+    assert {VolunteerStatus.APPROVED, VolunteerStatus.APPLICATION_RECEIVED} <= volunteer_statuses
+    assert count(session, Vetting, Vetting.status == VettingStatus.EXPIRED) > 0
+    assert count(session, User, User.role == Role.ORGANISER) >= 5
+    assert count(session, Match) > 0 and count(session, Offer) > count(session, Match)
+    # every volunteer's active matches are within capacity (the database would refuse otherwise)
+    assert count(session, VolunteerProfile, VolunteerProfile.active_match_count > VolunteerProfile.capacity) == 0
+    # every organisation covers real areas with real outward codes
+    for organisation in session.scalars(sa.select(Organisation)):
+        assert organisation.areas and all(area.outcodes for area in organisation.areas)
+
+    before = first.counts
+    second = load_demo_data(session)
+    assert not second.created and second.counts == before
+    roles = {sign_in.role for sign_in in second.sign_ins}
+    assert roles == {"admin", "organiser", "parent", "volunteer"}
+
+
+def test_each_demo_sign_in_lands_on_its_home_page(session: Any, app: Any) -> None:
+    result = load_demo_data(session)
+    homes = {"admin": "/admin/", "organiser": "/organiser/", "parent": "/your-requests/", "volunteer": "/volunteer/"}
+    for sign_in in result.sign_ins:
+        browser = app.test_client()
+        response = browser.submit("/sign-in", {"email": sign_in.email, "password": DEMO_PASSWORD})
+        assert response.headers["Location"] == homes[sign_in.role], sign_in.email
+        assert browser.get(homes[sign_in.role]).status_code == 200
