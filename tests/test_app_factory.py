@@ -15,7 +15,7 @@ from peermatch.web.access import ACCESS_ATTRIBUTE
 
 def test_the_factory_registers_one_blueprint_per_audience(app: Flask) -> None:
     assert {"public", "auth", "parents", "volunteers", "organisers", "admin"} <= set(app.blueprints)
-    for extension in ("sqlalchemy", "migrate", "csrf"):  # the limiter is off here; test_accounts proves it
+    for extension in ("sqlalchemy", "migrate", "csrf", "limiter"):
         assert extension in app.extensions
     assert app.login_manager.login_view == "auth.sign_in"  # type: ignore[attr-defined]
 
