@@ -1,0 +1,204 @@
+"""Promises that hold for any request and any pool, checked on many random ones (hypothesis).
+
+- no proposal ever breaks a hard rule, and no advocate is given more than their room;
+- every volunteer is either eligible or excluded with at least one reason, never both;
+- the ranking is deterministic and does not depend on the order the pool was built in;
+- the fast ranking gives exactly what the one-by-one reference gives.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peermatch.matching import (
+    ALL_SLOTS_MASK,
+    SUPPORT_MODES,
+    RequestProfile,
+    TrainedModel,
+    VolunteerPool,
+    VolunteerProfile,
+    check_rules,
+    default_model,
+    greedy_batch,
+    propose_batch,
+    rank,
+    rank_reference,
+)
+
+TODAY = date(2026, 8, 3)
+ORGANISATIONS = ("org-a", "org-b")
+AREAS = (None, "area-x", "area-y")
+PLACES = (None, (54.11, -3.23), (54.2, -3.2), (54.6, -3.0), (53.8, -1.55))
+LANGUAGES = ("en", "pl", "ur")
+ISSUES = ("conference", "domestic_abuse", "housing", "debt", "mental_health")
+GENDERS = (None, "woman", "man", "non_binary")
+MAX_VOLUNTEERS = 8
+IDS = tuple(f"v{i}" for i in range(MAX_VOLUNTEERS))
+UNUSUAL_MODEL = TrainedModel(
+    version="unusual", weights=(-1.0, 2.0, 0.0, 0.5, -0.3, 1.0, 0.0), intercept=0.2
+)
+
+def usually(fitting, anything):
+    """Mostly values that let a pair match, sometimes anything: random pools must have matches in them."""
+    return st.integers(0, 9).flatmap(lambda n: fitting if n < 8 else anything)
+
+
+def masks(min_size, max_size):
+    return st.sets(st.integers(0, 20), min_size=min_size, max_size=max_size).map(lambda bits: sum(1 << b for b in bits))
+
+
+mostly = usually(st.just(True), st.booleans())
+days = st.integers(-20, 40).map(lambda n: TODAY + timedelta(days=n))
+availability = usually(masks(8, 21), st.integers(0, ALL_SLOTS_MASK))
+modes = usually(st.frozensets(st.sampled_from(SUPPORT_MODES)).map(lambda m: m | {"phone"}), st.frozensets(st.sampled_from(SUPPORT_MODES)))
+languages = usually(st.just(frozenset({"en"})), st.frozensets(st.sampled_from(LANGUAGES), max_size=2))
+organisations = usually(st.just("org-a"), st.sampled_from((*ORGANISATIONS, "org-new")))
+models = st.sampled_from((default_model(), UNUSUAL_MODEL))
+settings_for_engine = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+
+@st.composite
+def places(draw):
+    place = draw(st.sampled_from(PLACES))
+    if place is None:
+        return None, None
+    jitter = draw(st.floats(-0.2, 0.2))
+    return place[0] + jitter, place[1]
+
+
+@st.composite
+def pauses(draw):
+    first = draw(days)
+    return first, first + timedelta(days=draw(st.integers(0, 14)))
+
+
+@st.composite
+def volunteers(draw, volunteer_id):
+    lat, lon = draw(places())
+    return VolunteerProfile(
+        id=volunteer_id,
+        organisation_id=draw(organisations),
+        display_name=volunteer_id.upper(),
+        network_wide=draw(st.booleans()),
+        approved=draw(mostly),
+        dbs_expires_on=draw(usually(st.just(TODAY + timedelta(days=400)), st.one_of(st.none(), days))),
+        training_completed=draw(mostly),
+        pauses=tuple(draw(usually(st.just([]), st.lists(pauses(), max_size=2)))),
+        capacity=draw(usually(st.integers(1, 3), st.integers(0, 3))),
+        active_matches=draw(usually(st.just(0), st.integers(0, 2))),
+        languages=draw(languages),
+        gender=draw(st.sampled_from(GENDERS)),
+        support_modes=draw(modes),
+        lat=lat,
+        lon=lon,
+        area_code=draw(st.sampled_from(AREAS)),
+        travel_km=draw(st.sampled_from((0.0, 5.0, 15.0, 30.0, 100.0))),
+        availability_mask=draw(availability),
+        lived_experience=draw(st.frozensets(st.sampled_from(ISSUES))),
+        opt_outs=draw(usually(st.just(frozenset()), st.frozensets(st.sampled_from(ISSUES), max_size=1))),
+        matches_completed=draw(st.integers(0, 20)),
+    )
+
+
+@st.composite
+def pools(draw):
+    size = draw(st.integers(0, MAX_VOLUNTEERS))
+    return [draw(volunteers(IDS[i])) for i in range(size)]
+
+
+@st.composite
+def requests(draw, request_id="r1"):
+    lat, lon = draw(places())
+    meeting = draw(st.one_of(st.none(), days))
+    issues = draw(st.frozensets(st.sampled_from(ISSUES), max_size=3))
+    some_ids = usually(st.just(frozenset()), st.frozensets(st.sampled_from(IDS), max_size=2))
+    return RequestProfile(
+        id=request_id,
+        organisation_id=draw(organisations),
+        issue_types=issues,
+        main_issue=draw(st.one_of(st.none(), st.sampled_from(ISSUES))),
+        lat=lat,
+        lon=lon,
+        area_code=draw(st.sampled_from(AREAS)),
+        availability_mask=draw(availability),
+        meeting_date=meeting,
+        meeting_part=draw(st.one_of(st.none(), st.integers(0, 2))),
+        support_modes=draw(modes),
+        languages=draw(languages),
+        interpreter_ok=draw(st.booleans()),
+        advocate_gender=draw(usually(st.none(), st.sampled_from(GENDERS))),
+        excluded_volunteer_ids=draw(some_ids),
+        declined_volunteer_ids=draw(some_ids),
+        previous_volunteer_ids=draw(some_ids),
+        submitted_at=datetime(2026, 7, 1, tzinfo=UTC) + timedelta(hours=draw(st.integers(0, 800))),
+    )
+
+
+@st.composite
+def queues(draw):
+    size = draw(st.integers(1, 4))
+    return [draw(requests(f"r{i}")) for i in range(size)]
+
+
+@settings_for_engine
+@given(request=requests(), people=pools(), model=models)
+def test_the_fast_ranking_is_exactly_the_reference(request, people, model):
+    fast = rank(request, VolunteerPool(people), model, TODAY, k=None, explain_exclusions=True)
+    slow = rank_reference(request, people, model, TODAY, k=None, explain_exclusions=True)
+
+    assert fast == slow
+
+
+@settings_for_engine
+@given(request=requests(), people=pools())
+def test_every_volunteer_is_either_eligible_or_excluded_with_reasons(request, people):
+    result = rank(request, VolunteerPool(people), default_model(), TODAY, k=None, explain_exclusions=True)
+
+    eligible = {c.volunteer_id for c in result.eligible}
+    excluded = {e.volunteer_id for e in result.excluded}
+    assert eligible | excluded == {v.id for v in people}
+    assert not eligible & excluded
+    assert all(e.reasons for e in result.excluded)
+    by_id = {v.id: v for v in people}
+    assert all(check_rules(request, by_id[c.volunteer_id], TODAY) == () for c in result.eligible)
+    assert all(0.0 <= c.score <= 1.0 for c in result.eligible)
+    assert all(0.0 <= value <= 1.0 for c in result.eligible for value in c.features)
+
+
+@settings_for_engine
+@given(request=requests(), people=pools(), model=models, k=st.integers(0, 4))
+def test_the_ranking_is_deterministic_whatever_the_pool_order(request, people, model, k):
+    once = rank(request, VolunteerPool(people), model, TODAY, k=k)
+    again = rank(request, VolunteerPool(people), model, TODAY, k=k)
+    reversed_pool = rank(request, VolunteerPool(reversed(people)), model, TODAY, k=k)
+    everyone = rank(request, VolunteerPool(people), model, TODAY, k=None)
+
+    assert once == again == reversed_pool
+    assert once.eligible == everyone.eligible[:k]
+    scores = [c.score for c in everyone.eligible]
+    assert scores == sorted(scores, reverse=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(queue=queues(), people=pools(), maximise=st.booleans())
+def test_no_batch_proposal_breaks_a_rule_or_overloads_an_advocate(queue, people, maximise):
+    pool = VolunteerPool(people)
+    by_id = {v.id: v for v in people}
+    by_request = {r.id: r for r in queue}
+
+    result = propose_batch(queue, pool, default_model(), TODAY, maximise_matches=maximise)
+    greedy = greedy_batch(queue, pool, default_model(), TODAY)
+
+    for a in result.assignments:
+        assert check_rules(by_request[a.request_id], by_id[a.volunteer_id], TODAY) == ()
+    for volunteer_id, taken in Counter(a.volunteer_id for a in result.assignments).items():
+        assert taken <= by_id[volunteer_id].capacity - by_id[volunteer_id].active_matches
+    assert len({a.request_id for a in result.assignments}) == len(result.assignments)
+    if maximise:
+        assert result.matched_count >= greedy.matched_count
+    else:
+        assert result.total_score >= greedy.total_score - 1e-5 * len(queue)

@@ -1,0 +1,156 @@
+"""Journeys in a real Chromium: the quick exit, signing in, and accessibility of the shell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from browser_support import CHROMIUM_ARGS, chromium_path, neutral_site, serve
+from conftest import TEST_PASSWORD, _TEST_PASSWORD_HASH
+from peermatch import create_app
+from peermatch.extensions import db
+from peermatch.models import Base, Organisation, Role, User
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def exit_url() -> Iterator[str]:
+    with serve(neutral_site) as url:
+        yield url + "/"
+
+
+@pytest.fixture(scope="module")
+def live_app(app: Flask, exit_url: str) -> Iterator[Flask]:
+    """A second app on the same database whose writes are committed, wiped after the module."""
+    live = create_app({**app.config, "EXIT_URL": exit_url, "INSTANCE_PATH": app.instance_path})
+    yield live
+    with live.app_context():
+        keep = {"issue_types", "alembic_version"}
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in keep:
+                db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def base_url(live_app: Flask) -> Iterator[str]:
+    with serve(live_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def make_user(live_app: Flask, role: Role, email: str) -> None:
+    with live_app.app_context():
+        if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+            organisation = None
+            if role in (Role.ORGANISER, Role.VOLUNTEER):
+                organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "browser-org"))
+                if organisation is None:
+                    organisation = Organisation(name="Browser Parents Together", slug="browser-org")
+                    db.session.add(organisation)
+                    db.session.flush()
+            db.session.add(User(email=email, password_hash=_TEST_PASSWORD_HASH, role=role, display_name="Robin",
+                                organisation_id=organisation.id if organisation else None))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def sign_in(page: Any, base_url: str, email: str) -> None:
+    page.goto(base_url + "/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+
+def test_the_exit_button_leaves_for_a_neutral_site_and_signs_the_parent_out(page: Any, base_url: str,
+                                                                            live_app: Flask, exit_url: str) -> None:
+    make_user(live_app, Role.PARENT, "exit-button@example.org")
+    sign_in(page, base_url, "exit-button@example.org")
+    assert page.url == base_url + "/your-requests/"
+    page.click(".govuk-exit-this-page__button")
+    page.wait_for_url(exit_url)
+    assert page.title() == "Weather forecast"
+    page.goto(base_url + "/your-requests/")
+    assert "/sign-in" in page.url
+
+
+def test_pressing_shift_three_times_leaves_too(page: Any, base_url: str, exit_url: str) -> None:
+    page.goto(base_url + "/")
+    page.locator("body").focus()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(exit_url, timeout=5000)
+    assert page.title() == "Weather forecast"
+
+
+def test_each_role_signs_in_and_lands_on_its_home_page(page: Any, base_url: str, live_app: Flask) -> None:
+    homes = {Role.PARENT: ("/your-requests/", "Your requests"), Role.VOLUNTEER: ("/volunteer/", "Hello Robin"),
+             Role.ORGANISER: ("/organiser/", "Organiser home"), Role.ADMIN: ("/admin/", "Network admin")}
+    for role, (path, heading) in homes.items():
+        email = f"browser-{role}@example.org"
+        make_user(live_app, role, email)
+        page.context.clear_cookies()
+        sign_in(page, base_url, email)
+        assert page.url == base_url + path
+        assert page.locator("h1").inner_text() == heading
+
+
+def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.click("text=Ask for support")
+    page.fill("#display_name", "Kim")
+    page.fill("#email", "no-js-parent@example.org")
+    page.fill("#password", "short")
+    page.fill("#confirm_password", "short")
+    page.click("button:has-text('Create account')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.locator("#display_name").input_value() == "Kim"
+    page.fill("#password", "a long enough password")
+    page.fill("#confirm_password", "a long enough password")
+    page.click("button:has-text('Create account')")
+    assert page.url == base_url + "/your-requests/"
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/register", "/volunteer/register", "/privacy", "/no-such-page"])
+def test_public_pages_have_no_accessibility_violations(browser: Any, base_url: str, path: str) -> None:
+    # axe is injected as a script, which our CSP would (rightly) block: bypass it for this check only.
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(base_url + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
+    context.close()
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+    assert violations == []
