@@ -6,9 +6,7 @@ is set. The schema is built by running the real migrations, once per session.
 
 from __future__ import annotations
 
-import contextvars
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,18 +16,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 
 from peermatch import create_app
 from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
-from peermatch.passwords import hash_password
 from peermatch.services.reference_data import ensure_area, seed_issue_types
 
-TEST_PASSWORD = "correct horse battery staple"
-_TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 per fixture user would be slow
+from support import _TEST_PASSWORD_HASH, TEST_PASSWORD, FormClient, Inbox, error_messages, free_port  # noqa: F401
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -108,31 +103,6 @@ def session(app: Flask) -> Iterator[sa.orm.scoped_session[sa.orm.Session]]:
             connection.close()
 
 
-class FormClient(FlaskClient):
-    """A test client that fills forms the way a browser does, CSRF token included."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        """Run each request in a fresh context, as a real server would.
-
-        Otherwise Flask reuses the test's app context, and ``g`` (with the signed-in
-        user) would leak from one request, or one client, to the next.
-        """
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-    def csrf_token(self, url: str) -> str:
-        page = self.get(url)
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
-        assert match, f"no CSRF token on {url} (status {page.status_code})"
-        return match.group(1)
-
-    def submit(self, url: str, data: dict[str, Any] | None = None, *, form_url: str | None = None,
-               **kwargs: Any) -> Any:
-        """GET the page with the form (``form_url``, default ``url``), then POST ``data`` to ``url``."""
-        payload = dict(data or {})
-        payload["csrf_token"] = self.csrf_token(form_url or url)
-        return self.post(url, data=payload, **kwargs)
-
-
 @pytest.fixture()
 def client(app: Flask, session: Any) -> FormClient:
     return app.test_client()  # type: ignore[return-value]
@@ -207,38 +177,6 @@ def organiser_client(sign_in_as: Any) -> FormClient:
 @pytest.fixture()
 def admin_client(sign_in_as: Any) -> FormClient:
     return sign_in_as(Role.ADMIN)[0]
-
-
-def error_messages(response: Any) -> list[str]:
-    """The error messages shown next to fields, as a person reads them."""
-    import html as html_module
-
-    html = response.get_data(as_text=True)
-    return [html_module.unescape(re.sub(r"\s+", " ", m).strip()) for m in
-            re.findall(r'<p id="[^"]*-error" class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>(.*?)</p>', html, re.S)]
-
-
-def free_port() -> int:
-    """A port nothing is listening on, on loopback."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Inbox:
-    """Messages received by a real SMTP server listening on loopback."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        from email import message_from_bytes
-        from email.policy import default
-
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import extract_parameters
 
-from conftest import TEST_PASSWORD, error_messages
+from support import TEST_PASSWORD, error_messages
 from peermatch.models import AuditEvent, Role, User
 
 
@@ -18,9 +18,9 @@ def register_parent(client: Any, **overrides: str) -> Any:
     return client.submit("/register", data)
 
 
-def test_a_parent_registers_and_lands_on_their_requests(client: Any, session: Any) -> None:
+def test_a_parent_registers_and_goes_straight_on_to_asking_for_support(client: Any, session: Any) -> None:
     response = register_parent(client)
-    assert response.status_code == 302 and response.headers["Location"] == "/your-requests/"
+    assert response.status_code == 302 and response.headers["Location"] == "/ask/"
     user = session.scalar(sa.select(User).where(User.email == "jo.parent@example.org"))
     assert user.role == Role.PARENT and user.display_name == "Jo"
     home = client.get("/your-requests/")

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from conftest import error_messages
+from support import error_messages
 from peermatch.models import AuditEvent, Role, User
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from browser_support import CHROMIUM_ARGS, chromium_path, neutral_site, serve
-from conftest import TEST_PASSWORD, _TEST_PASSWORD_HASH
+from support import TEST_PASSWORD, _TEST_PASSWORD_HASH
 from peermatch import create_app
 from peermatch.extensions import db
 from peermatch.models import Base, Organisation, Role, User
@@ -139,7 +139,7 @@ def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_ur
     page.fill("#password", "a long enough password")
     page.fill("#confirm_password", "a long enough password")
     page.click("button:has-text('Create account')")
-    assert page.url == base_url + "/your-requests/"
+    assert page.url == base_url + "/ask/what-is-happening"
     context.close()
 
 

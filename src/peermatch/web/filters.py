@@ -28,6 +28,14 @@ def date_time(value: datetime | None) -> str:
     return f"{long_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+def language_name(code: str) -> str:
+    """``pl`` → ``Polish``."""
+    from peermatch.reference import LANGUAGES
+
+    return LANGUAGES.get(code, code)
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(language_name)
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)

@@ -77,7 +77,7 @@ def register_parent():
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             login_user(user)
-            return redirect(home_url_for(user))
+            return redirect(url_for("parents.ask"))  # straight on to the questions
     return render_template("auth/register_parent.html", form=form)
 
 

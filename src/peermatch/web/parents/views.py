@@ -1,21 +1,239 @@
-"""A parent's pages. Every page here shows personal data, so none is ever cached."""
+"""A parent's pages: asking for support, following requests, and their own data.
+
+Every page here shows personal data, so none is ever cached (see the app's after_request).
+Forms here check their own CSRF token instead of the global check, so that a page left open
+too long is shown again with the parent's answers and a plain message, never an error page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+import json
+from datetime import date
 
-from peermatch.extensions import db
-from peermatch.models import Role
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+
+from peermatch.extensions import csrf, db
+from peermatch.models import Role, now_utc
+from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
 from peermatch.services import dashboards
-from peermatch.web.access import roles_required
+from peermatch.services import support_requests as requests_service
+from peermatch.web.access import public, roles_required
+from peermatch.web.parents import forms
+from peermatch.web.parents.steps import STEPS, STEPS_BY_SLUG, Context, next_step, question_number
 from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
 
-bp = Blueprint("parents", __name__, url_prefix="/your-requests", template_folder="templates")
+bp = Blueprint("parents", __name__, template_folder="templates")
+csrf.exempt(bp)
+
+TIMED_OUT = ("This page was open for a long time, so for your security your answer was not saved yet. "
+             "Check your answer and select Continue again")
 
 
-@bp.get("/")
+def validate(form: FlaskForm) -> bool:
+    """``validate_on_submit`` that turns an expired or missing CSRF token into a plain message."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    if "csrf_token" in form.errors:
+        form.csrf_token.errors = [TIMED_OUT]
+        return False
+    return valid
+
+
+def _context(draft=None) -> Context:  # type: ignore[no-untyped-def]
+    return Context(
+        session=db.session, parent=current_user._get_current_object(),
+        draft=draft or requests_service.current_draft(db.session, current_user),
+        today=date.today(), now=now_utc(), privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+
+
+# -- your requests ---------------------------------------------------------------------------------
+
+@bp.get("/your-requests/")
 @roles_required(Role.PARENT)
 def home():
-    requests = dashboards.parent_requests(db.session, current_user)
-    return render_template("parents/home.html", requests=requests, wording=REQUEST_STATUS_FOR_PARENTS)
+    requests = [r for r in dashboards.parent_requests(db.session, current_user) if r.status != "draft"]
+    draft = requests_service.existing_draft(db.session, current_user)
+    return render_template("parents/home.html", requests=requests, draft=draft, wording=REQUEST_STATUS_FOR_PARENTS)
+
+
+def _own_request_or_404(request_id: str):  # type: ignore[no-untyped-def]
+    request = requests_service.parents_request(db.session, current_user, request_id)
+    if request is None or request.status == "draft":
+        abort(404)
+    return request
+
+
+@bp.get("/your-requests/<request_id>")
+@roles_required(Role.PARENT)
+def request_detail(request_id: str):
+    request = _own_request_or_404(request_id)
+    match = requests_service.current_match(db.session, request)
+    return render_template(
+        "parents/request.html", request=request, match=match, wording=REQUEST_STATUS_FOR_PARENTS,
+        can_withdraw=requests_service.can_withdraw(request),
+        can_give_feedback=requests_service.can_give_feedback(db.session, request),
+    )
+
+
+@bp.route("/your-requests/<request_id>/cancel", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def withdraw(request_id: str):
+    request = _own_request_or_404(request_id)
+    if not requests_service.can_withdraw(request):
+        flash("This request has already finished, so it cannot be cancelled", "info")
+        return redirect(url_for("parents.request_detail", request_id=request.id))
+    form = forms.WithdrawForm()
+    if validate(form):
+        if form.confirm.data == "yes":
+            requests_service.withdraw_request(db.session, request, current_user, now_utc())
+            flash("Your request has been cancelled", "success")
+        return redirect(url_for("parents.request_detail", request_id=request.id))
+    return render_template("parents/withdraw.html", form=form, request=request)
+
+
+@bp.route("/your-requests/<request_id>/feedback", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def feedback(request_id: str):
+    request = _own_request_or_404(request_id)
+    if not requests_service.can_give_feedback(db.session, request):
+        abort(404)
+    form = forms.FeedbackForm()
+    if validate(form):
+        requests_service.give_feedback(db.session, request, int(form.rating.data), form.comments.data or "", now_utc())
+        flash("Thank you for your feedback", "success")
+        return redirect(url_for("parents.request_detail", request_id=request.id))
+    return render_template("parents/feedback.html", form=form, request=request)
+
+
+# -- ask for support ---------------------------------------------------------------------------------
+
+@bp.get("/ask/")
+@roles_required(Role.PARENT)
+def ask():
+    """Carry on where the parent left off: the first unanswered question, or check answers."""
+    draft = requests_service.current_draft(db.session, current_user)
+    missing = requests_service.missing_steps(draft)
+    if not missing:
+        return redirect(url_for("parents.check_answers"))
+    return redirect(url_for("parents.question", slug=missing[0]))
+
+
+@bp.route("/ask/<slug>", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def question(slug: str):
+    step = STEPS_BY_SLUG.get(slug)
+    if step is None:
+        abort(404)
+    ctx = _context()
+    form = step.form()
+    step.prepare(form, ctx)
+    if validate(form):
+        try:
+            step.save(form, ctx)
+        except requests_service.RequestError as error:
+            getattr(form, error.field or next(iter(form._fields))).errors.append(str(error))
+        else:
+            following = next_step(ctx.draft, slug)
+            # When changing one answer, go back to check answers unless it opened a new question.
+            if following and (not _changing() or following in requests_service.missing_steps(ctx.draft)):
+                return redirect(url_for("parents.question", slug=following, **_change_args()))
+            return redirect(url_for("parents.check_answers"))
+    elif not form.is_submitted():
+        step.load(form, ctx)
+    number, total = question_number(ctx.draft, slug)
+    return render_template(
+        f"parents/questions/{slug}.html", form=form, number=number, total=total, slug=slug,
+        back=_back_link(ctx.draft, slug), days=DAYS, parts=PARTS_OF_DAY,
+    )
+
+
+def _changing() -> bool:
+    from flask import request
+
+    return request.args.get("change") == "1"
+
+
+def _change_args() -> dict[str, str]:
+    return {"change": "1"} if _changing() else {}
+
+
+def _back_link(draft, slug: str) -> str:  # type: ignore[no-untyped-def]
+    if _changing():
+        return url_for("parents.check_answers")
+    slugs = [s.slug for s in STEPS]
+    earlier = [s for s in STEPS[: slugs.index(slug)] if s.applies(draft)]
+    if slug == "council-area":
+        return url_for("parents.question", slug="where")
+    return url_for("parents.question", slug=earlier[-1].slug) if earlier else url_for("parents.home")
+
+
+@bp.route("/ask/check-answers", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def check_answers():
+    draft = requests_service.current_draft(db.session, current_user)
+    form = forms.SendForm()
+    missing = requests_service.missing_steps(draft)
+    if validate(form):
+        try:
+            requests_service.submit_request(db.session, draft, current_user, now_utc())
+        except requests_service.RequestError:
+            flash("Answer all the questions before sending your request", "info")
+        else:
+            return redirect(url_for("parents.sent"))
+    return render_template(
+        "parents/check_answers.html", form=form, draft=draft, missing=missing, languages=LANGUAGES,
+        days=DAYS, parts=PARTS_OF_DAY, meeting_types={v: label for v, label, _ in forms.MEETING_TYPES},
+    )
+
+
+@bp.get("/ask/sent")
+@roles_required(Role.PARENT)
+def sent():
+    request = requests_service.latest_submitted(db.session, current_user)
+    if request is None:
+        return redirect(url_for("parents.ask"))
+    return render_template("parents/sent.html", request=request)
+
+
+# -- your data ------------------------------------------------------------------------------------------
+
+@bp.get("/your-data")
+@roles_required(Role.PARENT)
+def your_data():
+    return render_template("parents/your_data.html")
+
+
+@bp.get("/your-data/download")
+@roles_required(Role.PARENT)
+def download_data():
+    data = requests_service.export_parent_data(db.session, current_user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="peermatch-your-data.json"'})
+
+
+@bp.route("/your-data/delete", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def delete_account():
+    form = forms.DeleteAccountForm()
+    if validate(form):
+        if form.confirm.data != "yes":
+            return redirect(url_for("parents.your_data"))
+        requests_service.erase_parent(db.session, current_user._get_current_object(), now_utc())
+        db.session.commit()
+        logout_user()
+        return redirect(url_for("parents.deleted"))
+    return render_template("parents/delete.html", form=form)
+
+
+@bp.get("/your-data/deleted")
+@public
+def deleted():
+    return render_template("parents/deleted.html")
+
+
+__all__ = ["bp", "STEPS"]

@@ -1,0 +1,180 @@
+"""The question pages a parent answers, one question a page where they must think."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSelect, GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from peermatch.models import Gender, MeetingType
+from peermatch.reference import LANGUAGES
+from peermatch.web.fields import GovDateField, WeeklySlotsField, required_date
+from peermatch.web.forms import submit
+
+MEETING_TYPES = [
+    (MeetingType.CHILD_PROTECTION_CONFERENCE, "Child protection conference",
+     "A meeting that decides whether there will be a child protection plan"),
+    (MeetingType.CORE_GROUP, "Core group meeting", "A meeting about how a child protection plan is going"),
+    (MeetingType.CHILD_IN_NEED_MEETING, "Child in need meeting", "A meeting about support from children's services"),
+    (MeetingType.PLO_MEETING, "Pre-proceedings (PLO) meeting", "The last meeting before the council may go to court"),
+    (MeetingType.COURT_HEARING, "Family court hearing", None),
+    (MeetingType.FAMILY_GROUP_CONFERENCE, "Family group conference", "A family-led meeting to make a plan"),
+    (MeetingType.CHILD_IN_CARE_REVIEW, "Review for a child in care", None),
+    (MeetingType.OTHER, "Another meeting", None),
+]
+NO_MEETING = "none"
+PARTS = [("0", "Morning"), ("1", "Afternoon"), ("2", "Evening")]
+SUPPORT_MODES = [("in_person", "In person", "Meeting face to face, or going with you to a meeting"),
+                 ("phone", "By phone", None), ("video", "By video call", None)]
+CHANNELS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email")]
+PHONE_PATTERN = r"^\+?[0-9 ()-]{10,20}$"
+
+
+class ParentForm(FlaskForm):
+    """Every question page has a Continue button."""
+
+    submit = submit("Continue")
+
+
+class WhatIsHappeningForm(ParentForm):
+    issue_types = SelectMultipleField(
+        "What is happening?", widget=GovCheckboxesInput(), description="Select all that apply.",
+        validators=[InputRequired(message="Select what is happening")], validate_choice=True,
+    )
+
+
+class WhatMattersMostForm(ParentForm):
+    main_issue = RadioField("Which of these matters most to you right now?", widget=GovRadioInput(),
+                            validators=[InputRequired(message="Select what matters most to you right now")])
+
+
+class MeetingForm(ParentForm):
+    meeting_type = RadioField(
+        "Do you have a meeting coming up?", widget=GovRadioInput(),
+        description="An advocate can help you get ready, and may be able to come with you.",
+        choices={**{value: label for value, label, _ in MEETING_TYPES}, NO_MEETING: "No meeting planned"},
+        validators=[InputRequired(message="Select the meeting you have coming up, or no meeting planned")],
+    )
+
+
+class MeetingDateForm(ParentForm):
+    meeting_date = GovDateField("When is the meeting?", what="the date of the meeting",
+                                description="For example, 27 3 2027",
+                                validators=[required_date("Enter the date of the meeting")])
+    meeting_part = RadioField("What time of day is it?", widget=GovRadioInput(),
+                              choices={**dict(PARTS), "": "I do not know yet"}, default="",
+                              validators=[Optional()])
+
+
+class WhereForm(ParentForm):
+    postcode = StringField(
+        "What is your postcode?", widget=GovTextInput(),
+        description="The first part is enough, for example LA14. We use it only to find advocates near you.",
+        validators=[Length(max=10, message="Postcode must be 10 characters or fewer")],
+    )
+
+
+class CouncilAreaForm(ParentForm):
+    area = SelectField("Which council area do you live in?", widget=GovSelect(),
+                       validators=[DataRequired(message="Select your council area")])
+
+
+class HowForm(ParentForm):
+    support_modes = SelectMultipleField(
+        "How could support happen?", widget=GovCheckboxesInput(), description="Select all that would work for you.",
+        choices={v: label for v, label, _ in SUPPORT_MODES},
+        validators=[InputRequired(message="Select how support could happen")],
+    )
+
+
+class LanguageForm(ParentForm):
+    languages = SelectMultipleField(
+        "Which languages do you speak?", widget=GovCheckboxesInput(), description="Select all that apply.",
+        choices=dict(LANGUAGES), validators=[InputRequired(message="Select the languages you speak")],
+    )
+    interpreter_ok = RadioField(
+        "If we cannot find an advocate who speaks your language, would an interpreter be OK?",
+        widget=GovRadioInput(), choices={"yes": "Yes", "no": "No"},
+        validators=[InputRequired(message="Select yes if an interpreter would be OK")],
+    )
+
+
+class AdvocateForm(ParentForm):
+    advocate_gender = RadioField(
+        "Would you prefer your advocate to be a woman or a man?", widget=GovRadioInput(),
+        choices={"none": "No preference", Gender.WOMAN.value: "A woman", Gender.MAN.value: "A man"},
+        validators=[InputRequired(message="Select if you have a preference")],
+    )
+
+
+class WhenFreeForm(ParentForm):
+    availability = WeeklySlotsField("When are you usually free?",
+                                    validators=[InputRequired(message="Select at least one time you are usually free")])
+
+
+class ContactForm(ParentForm):
+    name_to_ask_for = StringField(
+        "What name should we ask for?", widget=GovTextInput(),
+        description="If someone else answers, we will ask for this name. It can be a nickname.",
+        validators=[DataRequired(message="Enter the name we should ask for"),
+                    Length(max=100, message="Name must be 100 characters or fewer")],
+    )
+    channels = SelectMultipleField(
+        "How is it safe to contact you?", widget=GovCheckboxesInput(), description="Select all that are safe.",
+        choices=dict(CHANNELS), validators=[InputRequired(message="Select at least one way it is safe to contact you")],
+    )
+    phone = StringField("Phone number it is safe to use", widget=GovTextInput(),
+                        description="For calls or texts. For example, 07700 900 982.",
+                        validators=[Optional(), Regexp(PHONE_PATTERN, message="Enter a phone number, like 07700 900 982")])
+    email = StringField("Email address it is safe to use", widget=GovTextInput(),
+                        validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
+                                    Email(message="Enter an email address in the correct format, like name@example.com",
+                                          check_deliverability=False)])
+    voicemail_ok = RadioField("Is it OK to leave a voicemail?", widget=GovRadioInput(),
+                              choices={"no": "No, do not leave a voicemail", "yes": "Yes"},
+                              validators=[InputRequired(message="Select if it is OK to leave a voicemail")])
+    safe_times = TextAreaField(
+        "When is it safe to contact you?", widget=GovCharacterCount(),
+        description="For example, weekdays between 10am and 2pm, or not after 6pm.",
+        validators=[DataRequired(message="Tell us when it is safe to contact you"),
+                    Length(max=300, message="When it is safe to contact you must be 300 characters or fewer")],
+    )
+
+
+class ConsentForm(ParentForm):
+    consent = BooleanField(
+        "I agree that the organisers of the parent group in my area, and the advocate who supports me, "
+        "can see my answers", widget=GovCheckboxInput(),
+        validators=[DataRequired(message="You must agree before we can look for an advocate")],
+    )
+
+
+class SendForm(FlaskForm):
+    submit = submit("Send request")
+
+
+class WithdrawForm(FlaskForm):
+    confirm = RadioField("Are you sure you want to cancel this request?", widget=GovRadioInput(),
+                         choices={"yes": "Yes, cancel my request", "no": "No, keep it"},
+                         validators=[InputRequired(message="Select yes if you want to cancel this request")])
+    submit = submit("Continue")
+
+
+class FeedbackForm(FlaskForm):
+    rating = RadioField("How helpful was your advocate?", widget=GovRadioInput(),
+                        choices={"5": "Very helpful", "4": "Helpful", "3": "Neither helpful nor unhelpful",
+                                 "2": "Not very helpful", "1": "Not helpful at all"},
+                        validators=[InputRequired(message="Select how helpful your advocate was")])
+    comments = TextAreaField("Tell us more (optional)", widget=GovCharacterCount(),
+                             validators=[Length(max=2000, message="Your feedback must be 2000 characters or fewer")])
+    submit = submit("Send feedback")
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = RadioField("Are you sure you want to delete your account and everything in it?", widget=GovRadioInput(),
+                         choices={"yes": "Yes, delete everything", "no": "No, keep my account"},
+                         validators=[InputRequired(message="Select yes if you want to delete your account")])
+    submit = submit("Continue")

@@ -1,0 +1,155 @@
+"""The question pages of "Ask for support", in order, each with how to load and save its answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+
+from peermatch.models import SupportRequest, User
+from peermatch.reference import LANGUAGES
+from peermatch.services import support_requests as requests_service
+from peermatch.web.parents import forms
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    parent: User
+    draft: SupportRequest
+    today: date
+    now: datetime
+    privacy_version: str
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    form: type[FlaskForm]
+    load: Callable[[FlaskForm, Context], None]
+    save: Callable[[FlaskForm, Context], None]
+    prepare: Callable[[FlaskForm, Context], None] = lambda form, ctx: None
+    applies: Callable[[SupportRequest], bool] = lambda draft: True
+
+
+def _issue_choices(form: Any, ctx: Context) -> None:
+    types = requests_service.active_issue_types(ctx.session)
+    form.issue_types.choices = [(t.code, t.name) for t in types]
+    form.issue_hints = [t.description for t in types]
+
+
+def _main_issue_choices(form: Any, ctx: Context) -> None:
+    form.main_issue.choices = [(t.code, t.name) for t in ctx.draft.issue_types]
+
+
+def _area_choices(form: Any, ctx: Context) -> None:
+    form.area.choices = [("", "Select your council area")] + [
+        (str(a.id), a.name) for a in requests_service.covered_areas(ctx.session)]
+
+
+def _save_contact(form: Any, ctx: Context) -> None:
+    requests_service.save_safe_contact(ctx.session, ctx.draft, requests_service.SafeContactAnswers(
+        name_to_ask_for=form.name_to_ask_for.data, channels=frozenset(form.channels.data or []),
+        email=form.email.data or None, phone=form.phone.data or None, safe_times=form.safe_times.data or "",
+        voicemail_ok=form.voicemail_ok.data == "yes"))
+
+
+def _load_contact(form: Any, ctx: Context) -> None:
+    contact = ctx.draft.safe_contact
+    if contact is None:
+        return
+    form.name_to_ask_for.data = contact.name_to_ask_for
+    form.channels.data = [c for c, ok in (("phone", contact.phone_ok), ("text", contact.text_ok),
+                                          ("email", contact.email_ok)) if ok]
+    form.phone.data, form.email.data = contact.phone, contact.email
+    form.voicemail_ok.data = "yes" if contact.voicemail_ok else "no"
+    form.safe_times.data = contact.safe_times
+
+
+def _load_meeting(form: Any, ctx: Context) -> None:
+    if ctx.draft.draft_answers.get("meeting_answered"):
+        form.meeting_type.data = ctx.draft.meeting_type or forms.NO_MEETING
+
+
+def _load_meeting_date(form: Any, ctx: Context) -> None:
+    form.meeting_date.data = ctx.draft.meeting_date
+    form.meeting_part.data = "" if ctx.draft.meeting_part is None else str(ctx.draft.meeting_part)
+
+
+def _load_where(form: Any, ctx: Context) -> None:
+    form.postcode.data = ctx.draft.outcode
+
+
+def _load_languages(form: Any, ctx: Context) -> None:
+    if ctx.draft.draft_answers.get("languages_answered"):
+        form.languages.data = ctx.draft.languages
+        form.interpreter_ok.data = "yes" if ctx.draft.interpreter_ok else "no"
+
+
+def _load_modes(form: Any, ctx: Context) -> None:
+    d = ctx.draft
+    form.support_modes.data = [m for m, ok in (("in_person", d.accepts_in_person), ("phone", d.accepts_phone),
+                                               ("video", d.accepts_video)) if ok]
+
+
+STEPS: list[Step] = [
+    Step("what-is-happening", forms.WhatIsHappeningForm,
+         load=lambda f, c: setattr(f.issue_types, "data", [t.code for t in c.draft.issue_types]),
+         save=lambda f, c: requests_service.save_issue_types(c.session, c.draft, f.issue_types.data),
+         prepare=_issue_choices),
+    Step("what-matters-most", forms.WhatMattersMostForm,
+         load=lambda f, c: setattr(f.main_issue, "data", c.draft.main_issue.code if c.draft.main_issue else None),
+         save=lambda f, c: requests_service.save_main_issue(c.session, c.draft, f.main_issue.data),
+         prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1),
+    Step("meeting", forms.MeetingForm, load=_load_meeting,
+         save=lambda f, c: requests_service.save_meeting(
+             c.session, c.draft, None if f.meeting_type.data == forms.NO_MEETING else f.meeting_type.data)),
+    Step("meeting-date", forms.MeetingDateForm, load=_load_meeting_date,
+         save=lambda f, c: requests_service.save_meeting_date(
+             c.session, c.draft, f.meeting_date.data, int(f.meeting_part.data) if f.meeting_part.data else None,
+             c.today),
+         applies=lambda d: bool(d.meeting_type)),
+    Step("where", forms.WhereForm, load=_load_where,
+         save=lambda f, c: requests_service.save_postcode(c.session, c.draft, f.postcode.data or "")),
+    Step("council-area", forms.CouncilAreaForm,
+         load=lambda f, c: setattr(f.area, "data", str(c.draft.area_id) if c.draft.area_id else ""),
+         save=lambda f, c: requests_service.save_council_area(c.session, c.draft, f.area.data),
+         prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area"),
+    Step("how", forms.HowForm, load=_load_modes,
+         save=lambda f, c: requests_service.save_support_modes(c.session, c.draft, f.support_modes.data)),
+    Step("language", forms.LanguageForm, load=_load_languages,
+         save=lambda f, c: requests_service.save_languages(c.session, c.draft, f.languages.data,
+                                                           f.interpreter_ok.data == "yes")),
+    Step("advocate", forms.AdvocateForm,
+         load=lambda f, c: setattr(f.advocate_gender, "data", (c.draft.advocate_gender or "none")
+                                   if c.draft.draft_answers.get("gender_answered") else None),
+         save=lambda f, c: requests_service.save_advocate_gender(
+             c.session, c.draft, None if f.advocate_gender.data == "none" else f.advocate_gender.data)),
+    Step("when-free", forms.WhenFreeForm,
+         load=lambda f, c: f.availability.set_mask(c.draft.availability_mask),
+         save=lambda f, c: requests_service.save_availability(c.session, c.draft, f.availability.mask)),
+    Step("contact", forms.ContactForm, load=_load_contact, save=_save_contact),
+    Step("consent", forms.ConsentForm,
+         load=lambda f, c: setattr(f.consent, "data", bool(c.draft.draft_answers.get("consent_version"))),
+         save=lambda f, c: requests_service.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
+]
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+LANGUAGE_NAMES = LANGUAGES
+
+
+def next_step(draft: SupportRequest, after: str) -> str | None:
+    """The next question that applies after ``after``, or None at the end."""
+    slugs = [s.slug for s in STEPS]
+    for step in STEPS[slugs.index(after) + 1:]:
+        if step.applies(draft):
+            return step.slug
+    return None
+
+
+def question_number(draft: SupportRequest, slug: str) -> tuple[int, int]:
+    applicable = [s.slug for s in STEPS if s.applies(draft) or s.slug == slug]
+    return applicable.index(slug) + 1, len(applicable)

@@ -1,0 +1,74 @@
+"""A parent downloads everything held about them, or deletes it all."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from journey import answer_everything, introduce_advocate
+from support import error_messages
+from peermatch.models import AnonymisedRequestCount, Base, SupportRequest, User, VolunteerProfile
+
+
+def test_a_parent_downloads_everything_held_about_them_as_readable_json(parent: Any, session: Any) -> None:
+    browser, user = parent
+    answer_everything(browser)
+    browser.submit("/ask/check-answers", {})
+    response = browser.get("/your-data/download")
+    assert response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == user.email
+    [request] = data["requests"]
+    assert request["outward_postcode"] == "LA14" and request["what_matters_most"] == "Domestic abuse"
+    assert request["safe_contact"]["name_to_ask_for"] == "Jolene"
+    assert request["safe_contact"]["phone"] == "07700 900982"
+    assert data["consents"][0]["privacy_notice_version"]
+
+
+def personal_values_left(session: Any, values: list[str]) -> list[tuple[str, str, str]]:
+    """Every (table, column, value) where any of ``values`` still appears in any text column of any table."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, (sa.String, sa.Text, sa.JSON)):
+                continue
+            for cell in session.execute(sa.select(column)).scalars():
+                text = json.dumps(cell) if not isinstance(cell, str) else cell
+                for value in values:
+                    if text and value.lower() in text.lower():
+                        found.append((table.name, column.name, value))
+    return found
+
+
+def test_deleting_the_account_erases_every_personal_value_and_keeps_anonymous_counts(
+        parent: Any, session: Any, people: Any) -> None:
+    browser, user = parent
+    answer_everything(browser)
+    browser.submit("/ask/check-answers", {})
+    request = session.scalars(sa.select(SupportRequest).where(SupportRequest.parent_id == user.id)).one()
+    match = introduce_advocate(session, request, people)
+    user_id, volunteer_id = user.id, match.volunteer_id
+    personal = [user.email, user.display_name if len(user.display_name) > 3 else user.email, "Jolene",
+                "07700 900982", "safe.jolene@example.org", "Weekdays after 6pm", request.reference]
+    assert personal_values_left(session, personal)  # the check can see them before
+
+    page = browser.get("/your-data/delete").get_data(as_text=True)
+    assert "Are you sure you want to delete your account" in page
+    assert error_messages(browser.submit("/your-data/delete", {})) == ["Select yes if you want to delete your account"]
+    assert browser.submit("/your-data/delete", {"confirm": "no"}).headers["Location"] == "/your-data"
+    assert session.get(User, user.id) is not None
+
+    deleted = browser.submit("/your-data/delete", {"confirm": "yes"})
+    assert deleted.headers["Location"] == "/your-data/deleted"
+    assert "Your account has been deleted" in browser.get("/your-data/deleted").get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, user_id) is None
+    assert personal_values_left(session, personal) == []
+    assert session.get(VolunteerProfile, volunteer_id).active_match_count == 0  # the advocate is freed
+    [count] = session.scalars(sa.select(AnonymisedRequestCount)).all()
+    assert count.count == 1 and count.final_status == "matched" and count.main_issue_code == "domestic_abuse"
+    assert browser.get("/your-requests/").status_code == 302  # signed out
