@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+from flask import Flask
 from werkzeug.serving import make_server
+
+from peermatch import create_app
+from peermatch.extensions import db
+from peermatch.models import Base
+
+PHONE = {"width": 375, "height": 740}
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -40,3 +48,48 @@ def neutral_site(environ: Any, start_response: Any) -> list[bytes]:
     """Stands in for the everyday site the quick exit leaves for."""
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
     return [b"<!doctype html><title>Weather forecast</title><h1>Weather forecast</h1>"]
+
+
+@pytest.fixture(scope="module")
+def exit_url() -> Iterator[str]:
+    with serve(neutral_site) as url:
+        yield url + "/"
+
+
+@pytest.fixture(scope="module")
+def live_app(app: Flask, exit_url: str) -> Iterator[Flask]:
+    """A second app on the same database whose writes are committed, wiped after the module."""
+    live = create_app({**app.config, "EXIT_URL": exit_url, "INSTANCE_PATH": app.instance_path})
+    yield live
+    with live.app_context():
+        keep = {"issue_types", "alembic_version"}
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in keep:
+                db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def base_url(live_app: Flask) -> Iterator[str]:
+    with serve(live_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -24,6 +24,8 @@ from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
 from peermatch.services.reference_data import ensure_area, seed_issue_types
 
+pytest_plugins = ["browser_support"]  # live server and Chromium fixtures for browser tests
+
 from support import _TEST_PASSWORD_HASH, TEST_PASSWORD, FormClient, Inbox, error_messages, free_port  # noqa: F401
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,61 +9,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from browser_support import CHROMIUM_ARGS, chromium_path, neutral_site, serve
+from browser_support import PHONE
 from support import TEST_PASSWORD, _TEST_PASSWORD_HASH
-from peermatch import create_app
 from peermatch.extensions import db
-from peermatch.models import Base, Organisation, Role, User
+from peermatch.models import Organisation, Role, User
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def exit_url() -> Iterator[str]:
-    with serve(neutral_site) as url:
-        yield url + "/"
-
-
-@pytest.fixture(scope="module")
-def live_app(app: Flask, exit_url: str) -> Iterator[Flask]:
-    """A second app on the same database whose writes are committed, wiped after the module."""
-    live = create_app({**app.config, "EXIT_URL": exit_url, "INSTANCE_PATH": app.instance_path})
-    yield live
-    with live.app_context():
-        keep = {"issue_types", "alembic_version"}
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in keep:
-                db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def base_url(live_app: Flask) -> Iterator[str]:
-    with serve(live_app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def make_user(live_app: Flask, role: Role, email: str) -> None:

@@ -12,6 +12,16 @@ from wtforms.validators import ValidationError
 from peermatch.reference import DAYS, PARTS_OF_DAY
 
 
+class _DateInput(GovDateInput):
+    """The day box carries the field's id, so the error summary's link lands on it."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        params["items"][0]["id"] = field.id
+        params["id"] = f"{field.id}-group"  # ids must stay unique on the page
+        return params
+
+
 class GovDateField(DateField):
     """Day, month and year boxes with the GOV.UK error messages.
 
@@ -19,7 +29,7 @@ class GovDateField(DateField):
     treated as empty so the person sees a normal error instead.
     """
 
-    widget = GovDateInput()
+    widget = _DateInput()
 
     def __init__(self, label: str | None = None, validators: Any = None, *, what: str = "the date", **kwargs: Any):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)

@@ -1,0 +1,89 @@
+"""A new parent asks for support on a phone-width screen with JavaScript turned off."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from browser_support import PHONE
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def covered_area(live_app: Any) -> None:
+    from peermatch.extensions import db
+    from peermatch.models import Organisation
+    from peermatch.services.reference_data import ensure_area
+
+    with live_app.app_context():
+        organisation = Organisation(name="Browser Furness Parents", slug="browser-furness")
+        db.session.add(organisation)
+        db.session.flush()
+        ensure_area(db.session, "Cumbria", organisation)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_new_parent_asks_for_support_on_a_phone_without_javascript(browser: Any, base_url: str,
+                                                                     covered_area: None, tmp_path: Any) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.click("text=Ask for support")
+    page.fill("#display_name", "Jess")
+    page.fill("#email", "jess.browser@example.org")
+    page.fill("#password", "a long enough password")
+    page.fill("#confirm_password", "a long enough password")
+    page.click("button:has-text('Create account')")
+
+    assert page.locator("h1").inner_text() == "What is happening?"
+    page.click("button:has-text('Continue')")  # nothing chosen: an error, linked to the field
+    assert page.locator(".govuk-error-summary a[href='#issue_types']").inner_text() == "Select what is happening"
+    page.check("text=Child protection conference")
+    page.check("text=Domestic abuse")
+    page.click("button:has-text('Continue')")
+    page.check("label:has-text('Domestic abuse')")
+    page.click("button:has-text('Continue')")
+    page.check("label:has-text('Child protection conference')")
+    page.click("button:has-text('Continue')")
+    meeting = date.today() + timedelta(days=5)
+    page.fill("#meeting_date", str(meeting.day))
+    page.fill("#meeting_date-month", str(meeting.month))
+    page.fill("#meeting_date-year", str(meeting.year))
+    page.check("label:has-text('Morning')")
+    page.click("button:has-text('Continue')")
+    page.fill("#postcode", "LA14 2AB")
+    page.click("button:has-text('Continue')")
+    page.check("label:has-text('By phone')")
+    page.click("button:has-text('Continue')")
+    page.check("label:has-text('English')")
+    page.check("#interpreter_ok")
+    page.click("button:has-text('Continue')")
+    page.check("label:has-text('No preference')")
+    page.click("button:has-text('Continue')")
+    page.check("#availability-0-0")
+    page.check("#availability-2-2")
+    page.click("button:has-text('Continue')")
+    page.fill("#name_to_ask_for", "Jess")
+    page.check("label:has-text('Text message')")
+    page.fill("#phone", "07700 900123")
+    page.check("label:has-text('No, do not leave a voicemail')")
+    page.fill("#safe_times", "After 7pm")
+    page.click("button:has-text('Continue')")
+    page.check("#consent")
+    page.click("button:has-text('Continue')")
+
+    assert page.locator("h1").inner_text() == "Check your answers before sending your request"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    page.screenshot(path=str(tmp_path / "check-answers.png"), full_page=True)
+    page.click("button:has-text('Send request')")
+    assert page.locator(".govuk-panel__title").inner_text() == "Request sent"
+    reference = page.locator(".govuk-panel__body strong").inner_text()
+    assert reference.startswith("PM-")
+    page.click("text=Follow your request")
+    assert page.locator("h1").inner_text() == "Received"
+    assert page.locator(".govuk-exit-this-page").count() == 1
+    context.close()
