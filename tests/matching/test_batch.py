@@ -26,6 +26,10 @@ MODEL = default_model()
 TOLERANCE_PER_MATCH = 1e-5  # scores are solved as integers at 5 decimal places
 
 
+def random_slots(rng, fewest, most):
+    return mask_from_slots({(rng.randrange(7), rng.randrange(3)) for _ in range(rng.randint(fewest, most))})
+
+
 def small_queue(seed):
     """A handful of parents and advocates in one town, most of whom fit each other."""
     rng = random.Random(seed)
@@ -35,7 +39,7 @@ def small_queue(seed):
             capacity=rng.randint(1, 2),
             active_matches=rng.randint(0, 1) if rng.random() < 0.3 else 0,
             lived_experience=frozenset(rng.sample(ISSUE_CODES[:6], rng.randint(0, 3))),
-            availability_mask=mask_from_slots({(rng.randrange(7), rng.randrange(3)) for _ in range(rng.randint(3, 15))}),
+            availability_mask=random_slots(rng, 3, 15),
             matches_completed=rng.randint(0, 8),
             lat=54.1108 + rng.uniform(-0.05, 0.05),
         )
@@ -46,7 +50,7 @@ def small_queue(seed):
             id=f"r-{j}",
             issue_types=frozenset(rng.sample(ISSUE_CODES[:6], 2)),
             main_issue=None,
-            availability_mask=mask_from_slots({(rng.randrange(7), rng.randrange(3)) for _ in range(rng.randint(2, 10))}),
+            availability_mask=random_slots(rng, 2, 10),
             meeting_date=TODAY + timedelta(days=rng.randint(1, 12)) if rng.random() < 0.5 else None,
             meeting_part=None,
         )
@@ -120,9 +124,7 @@ def crafted(scores, capacity, meetings=None):
     n_requests = 1 + max(r for r, _ in scores)
     n_volunteers = 1 + max(v for _, v in scores)
     meetings = meetings or {}
-    requests = tuple(
-        example_request(id=f"r-{i}", meeting_date=meetings.get(i)) for i in range(n_requests)
-    )
+    requests = tuple(example_request(id=f"r-{i}", meeting_date=meetings.get(i)) for i in range(n_requests))
     pairs = sorted(scores)
     urgency = [0 if meetings.get(i) is None else 30 - (meetings[i] - TODAY).days for i in range(n_requests)]
     return BatchEdges(

@@ -36,9 +36,8 @@ ISSUES = ("conference", "domestic_abuse", "housing", "debt", "mental_health")
 GENDERS = (None, "woman", "man", "non_binary")
 MAX_VOLUNTEERS = 8
 IDS = tuple(f"v{i}" for i in range(MAX_VOLUNTEERS))
-UNUSUAL_MODEL = TrainedModel(
-    version="unusual", weights=(-1.0, 2.0, 0.0, 0.5, -0.3, 1.0, 0.0), intercept=0.2
-)
+UNUSUAL_MODEL = TrainedModel(version="unusual", weights=(-1.0, 2.0, 0.0, 0.5, -0.3, 1.0, 0.0), intercept=0.2)
+
 
 def usually(fitting, anything):
     """Mostly values that let a pair match, sometimes anything: random pools must have matches in them."""
@@ -52,7 +51,8 @@ def masks(min_size, max_size):
 mostly = usually(st.just(True), st.booleans())
 days = st.integers(-20, 40).map(lambda n: TODAY + timedelta(days=n))
 availability = usually(masks(8, 21), st.integers(0, ALL_SLOTS_MASK))
-modes = usually(st.frozensets(st.sampled_from(SUPPORT_MODES)).map(lambda m: m | {"phone"}), st.frozensets(st.sampled_from(SUPPORT_MODES)))
+any_modes = st.frozensets(st.sampled_from(SUPPORT_MODES))
+modes = usually(any_modes.map(lambda m: m | {"phone"}), any_modes)
 languages = usually(st.just(frozenset({"en"})), st.frozensets(st.sampled_from(LANGUAGES), max_size=2))
 organisations = usually(st.just("org-a"), st.sampled_from((*ORGANISATIONS, "org-new")))
 models = st.sampled_from((default_model(), UNUSUAL_MODEL))

@@ -6,8 +6,8 @@ from pathlib import Path
 import peermatch.matching
 
 ALLOWED_TOP_LEVEL = {
-    "__future__", "collections", "csv", "dataclasses", "datetime", "math", "pathlib", "random", "typing",
-    "numpy", "scipy", "sklearn", "ortools",
+    "__future__", "collections", "csv", "dataclasses", "datetime", "functools", "math", "pathlib", "random", "typing",
+    "numpy", "scipy", "sklearn", "threadpoolctl", "ortools",
 }  # fmt: skip
 
 

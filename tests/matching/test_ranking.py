@@ -9,6 +9,7 @@ from peermatch.matching import (
     FEATURE_NAMES,
     VolunteerPool,
     default_model,
+    feature_vector,
     mask_from_slots,
     rank,
     rank_reference,
@@ -94,7 +95,9 @@ def test_an_advocate_free_sooner_before_the_meeting_is_more_ready():
 
     readiness = {c.volunteer_id: c.contributions[3] for c in result.eligible}
     assert readiness["v-early"].value == 2 / 7
-    assert readiness["v-early"].explanation == "First free with the parent today, 2 days before the meeting on 5 August 2026"
+    assert readiness["v-early"].explanation == (
+        "First free with the parent today, 2 days before the meeting on 5 August 2026"
+    )
     assert readiness["v-late"].value == 0.0
 
 
@@ -180,3 +183,38 @@ def test_ranking_never_changes_the_profiles_it_was_given():
     rank(example_request(), VolunteerPool([volunteer]), MODEL, TODAY)
 
     assert volunteer == before
+
+
+def test_a_network_with_more_than_64_languages_and_issue_types_still_ranks_exactly():
+    languages = [f"lang-{i}" for i in range(70)]
+    issues = [f"issue-{i}" for i in range(70)]
+    volunteers = [
+        example_volunteer(
+            id=f"v-{i}",
+            languages=frozenset({languages[i], languages[(i * 7) % 70]}),
+            lived_experience=frozenset({issues[i], issues[(i * 3) % 70]}),
+            opt_outs=frozenset({issues[(i * 11 + 5) % 70]}),
+        )
+        for i in range(70)
+    ]
+    volunteers.append(
+        example_volunteer(id="v-opted-out", languages=frozenset({"lang-66"}), opt_outs=frozenset({"issue-69"}))
+    )
+    request = example_request(
+        languages=frozenset({"lang-3", "lang-66"}),
+        issue_types=frozenset({"issue-2", "issue-65", "issue-69"}),
+        main_issue="issue-65",
+    )
+    pool = VolunteerPool(volunteers)
+
+    fast = rank(request, pool, MODEL, TODAY, k=None, explain_exclusions=True)
+
+    assert fast == rank_reference(request, volunteers, MODEL, TODAY, k=None, explain_exclusions=True)
+    assert {c.volunteer_id for c in fast.eligible} == {"v-3", "v-66"}
+    assert [r.rule for e in fast.excluded if e.volunteer_id == "v-opted-out" for r in e.reasons] == ["opt_out"]
+
+
+def test_the_features_recorded_with_an_offer_are_the_ones_the_organiser_saw():
+    result = rank(example_request(), VolunteerPool([example_volunteer()]), MODEL, TODAY)
+
+    assert feature_vector(example_request(), example_volunteer(), TODAY) == result.eligible[0].features

@@ -58,9 +58,7 @@ def test_training_must_be_done():
 def test_a_pause_over_the_meeting_date_excludes():
     paused = example_volunteer(pauses=((date(2026, 8, 4), date(2026, 8, 14)),))
 
-    assert reasons(volunteer=paused) == {
-        "paused": "Paused 4–14 August 2026, which covers the meeting on 5 August 2026"
-    }
+    assert reasons(volunteer=paused) == {"paused": "Paused 4–14 August 2026, which covers the meeting on 5 August 2026"}
 
 
 def test_a_pause_today_excludes_even_without_a_meeting():
@@ -135,7 +133,7 @@ def test_without_a_postcode_in_person_needs_the_same_council_area():
 
     assert reasons(in_person_only) == {}
     assert reasons(in_person_only, example_volunteer(area_code="cumberland")) == {
-        "support_mode": "Distance unknown for in-person support (no postcode area on record) "
+        "support_mode": "Distance unknown for in-person support (no postcode on record for the parent) "
         "and not in the same council area"
     }
 
