@@ -61,8 +61,83 @@ def demo() -> None:
         click.echo(f"  {sign_in.role:<10} {sign_in.email:<38} {sign_in.organisation}")
 
 
+@click.group("model")
+def model() -> None:
+    """Scoring models: train, evaluate, activate, list."""
+
+
+@model.command("list")
+@with_appcontext
+def model_list() -> None:
+    """Every stored version, newest first, with its held-out figures; * marks the active one."""
+    from peermatch.services import matching as matching_service
+
+    rows = matching_service.list_models(db.session)
+    active = next((r.version for r in rows if r.active), "default-1")
+    click.echo(f"{'*' if active == 'default-1' else ' '} default-1   hand-set default weights")
+    for row in rows:
+        metrics = row.metrics or {}
+        click.echo(f"{'*' if row.active else ' '} {row.version}   trained {row.trained_dt:%Y-%m-%d %H:%M} UTC   "
+                   f"AUC {metrics.get('auc')}   precision@3 {metrics.get('precision_at_3')}   "
+                   f"(defaults: AUC {metrics.get('default_auc')}, precision@3 {metrics.get('default_precision_at_3')})")
+
+
+@model.command("train")
+@click.option("--min-examples", default=None, type=int, help="Fewest decided offers to train on (default 200).")
+@with_appcontext
+def model_train(min_examples: int | None) -> None:
+    """Train on history so far and store a new version. It is NOT used until someone activates it."""
+    from datetime import date
+
+    from peermatch import matching
+    from peermatch.services import matching as matching_service
+
+    try:
+        row = matching_service.train_model(db.session, date.today(),
+                                           min_examples=min_examples or matching.MIN_TRAINING_EXAMPLES)
+    except matching.NotEnoughHistory as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    m = row.metrics
+    click.echo(f"Trained {row.version} on {row.parameters.get('n_examples')} decided offers.")
+    click.echo(f"Held-out AUC {m.get('auc')} (default weights {m.get('default_auc')}); "
+               f"precision@3 {m.get('precision_at_3')} (default weights {m.get('default_precision_at_3')}).")
+    click.echo(f"Not active yet. To use it: peermatch model activate {row.version}")
+
+
+@model.command("evaluate")
+@click.argument("version", default="default-1")
+@with_appcontext
+def model_evaluate(version: str) -> None:
+    """How VERSION (default: the hand-set weights) ranks the history so far."""
+    from datetime import date
+
+    from peermatch.services import matching as matching_service
+
+    try:
+        result = matching_service.evaluate_version(db.session, version, date.today())
+    except matching_service.ModelError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(", ".join(f"{key} {value}" for key, value in result.items()))
+
+
+@model.command("activate")
+@click.argument("version")
+@with_appcontext
+def model_activate(version: str) -> None:
+    """Score new offers with VERSION; activate an older version (or default-1) to roll back."""
+    from peermatch.services import matching as matching_service
+
+    try:
+        matching_service.activate_model(db.session, version, None)
+    except matching_service.ModelError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{version} now scores new offers.")
+
+
 def register(app: Flask) -> None:
-    for command in (create_admin, seed, demo):
+    for command in (create_admin, seed, demo, model):
         app.cli.add_command(command)
 
 

@@ -18,3 +18,7 @@ class InviteOrganiserForm(FlaskForm):
         validate_choice=True,
     )
     submit = submit("Create account and send invitation")
+
+
+class ActivateModelForm(FlaskForm):
+    submit = submit("Use this model for new offers")

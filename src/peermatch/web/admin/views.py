@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
 from peermatch.services import accounts, dashboards, invitations, mail
+from peermatch.services import matching as matching_service
 from peermatch.web.access import roles_required
-from peermatch.web.admin.forms import InviteOrganiserForm
+from peermatch.web.admin.forms import ActivateModelForm, InviteOrganiserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -50,3 +51,31 @@ def organisers():
         .order_by(Organisation.name, User.display_name)
     ).all()
     return render_template("admin/organisers.html", form=form, staff=staff)
+
+
+@bp.get("/scoring-models")
+@roles_required(Role.ADMIN)
+def scoring_models():
+    """Every model version with its weights and held-out figures; the active one marked."""
+    rows = matching_service.list_models(db.session)
+    active = next((row for row in rows if row.active), None)
+    return render_template(
+        "admin/scoring_models.html", rows=rows, active=active,
+        weights={row.version: matching_service.model_weights(row) for row in rows},
+        default_weights=matching_service.model_weights(None),
+    )
+
+
+@bp.route("/scoring-models/<version>/activate", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def activate_scoring_model(version: str):
+    """Confirm, then make this version score new offers (an older one: a roll-back)."""
+    rows = {row.version: row for row in matching_service.list_models(db.session)}
+    if version != "default-1" and version not in rows:
+        abort(404)
+    form = ActivateModelForm()
+    if form.validate_on_submit():
+        matching_service.activate_model(db.session, version, current_user)
+        flash(f"{version} now scores new offers", "success")
+        return redirect(url_for("admin.scoring_models"))
+    return render_template("admin/activate_model.html", form=form, version=version, row=rows.get(version))

@@ -1,0 +1,149 @@
+"""The engine fed from the database: profiles, ranking with reasons, and versioned scoring models."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from peermatch import matching
+from peermatch.models import (
+    AuditEvent, IssueType, Role, ScoringModelVersion, SupportRequest, Vetting, VolunteerLanguage, VolunteerProfile,
+)
+from peermatch.services import matching as matching_service
+from peermatch.services.demo import load_demo_data
+
+TODAY = date(2026, 11, 23)
+
+
+def issue(session: Any, code: str) -> IssueType:
+    return session.scalars(sa.select(IssueType).where(IssueType.code == code)).one()
+
+
+def advocate(session: Any, people: Any, organisation: Any, name: str, **fields: Any) -> VolunteerProfile:
+    user = people.user(Role.VOLUNTEER, organisation=organisation, name=name)
+    expires = fields.pop("dbs_expires_on", TODAY + timedelta(days=400))
+    profile = VolunteerProfile(
+        user_id=user.id, organisation_id=organisation.id, status="approved", home_outcode="LA14",
+        latitude=54.1185, longitude=-3.2302, travel_km=20, capacity=2, availability_mask=0b111,
+        offers_in_person=True, offers_phone=True, **fields,
+    )
+    profile.lived_experience = [issue(session, "domestic_abuse")]
+    profile.language_rows = [VolunteerLanguage(language="en")]
+    profile.vetting = Vetting(status="complete", dbs_checked_on=TODAY - timedelta(days=300), dbs_expires_on=expires,
+                              training_completed_on=TODAY - timedelta(days=200), references_received=2)
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def a_request(session: Any, organisation: Any) -> SupportRequest:
+    request = SupportRequest(status="open", organisation_id=organisation.id, outcode="LA13", latitude=54.12,
+                             longitude=-3.22, availability_mask=0b1, accepts_in_person=True, accepts_phone=True,
+                             main_issue_id=issue(session, "domestic_abuse").id)
+    request.issue_types = [issue(session, "domestic_abuse")]
+    from peermatch.models import RequestLanguage
+
+    request.language_rows = [RequestLanguage(language="en")]
+    session.add(request)
+    session.flush()
+    return request
+
+
+def test_profiles_carry_what_the_rules_need(session: Any, people: Any) -> None:
+    organisation = people.organisation("Furness Parents Together")
+    volunteer = advocate(session, people, organisation, "Robin")
+    request = a_request(session, organisation)
+    [profile] = [p for p in matching_service.volunteer_profiles(session, organisation.id) if p.id == str(volunteer.id)]
+    assert profile.approved and profile.training_completed and profile.capacity == 2
+    assert profile.lived_experience == frozenset({"domestic_abuse"}) and profile.area_code == "cumbria"
+    req = matching_service.request_profile(session, request)
+    assert req.main_issue == "domestic_abuse" and req.support_modes == frozenset({"in_person", "phone"})
+    assert matching.check_rules(req, profile, TODAY) == ()
+
+
+def test_an_organiser_sees_who_was_excluded_and_why(session: Any, people: Any) -> None:
+    organisation = people.organisation("Furness Parents Together")
+    ready = advocate(session, people, organisation, "Robin")
+    lapsed = advocate(session, people, organisation, "Alex", dbs_expires_on=TODAY - timedelta(days=3))
+    request = a_request(session, organisation)
+    result = matching_service.rank_request(session, request, TODAY)
+    assert [c.volunteer_id for c in result.eligible] == [str(ready.id)]
+    [excluded] = [e for e in result.excluded if e.volunteer_id == str(lapsed.id)]
+    assert any("DBS check expired on 20 November 2026" in r.message for r in excluded.reasons)
+    top = result.eligible[0]
+    assert 0 <= top.score <= 1 and {c.feature for c in top.contributions} == set(matching.FEATURE_NAMES)
+
+
+def test_applicants_and_other_organisations_are_not_in_the_pool(session: Any, people: Any) -> None:
+    ours, theirs = people.organisation("Ours"), people.organisation("Theirs", county="Kent")
+    applicant = advocate(session, people, ours, "Applicant", )
+    applicant.status = "application_received"
+    elsewhere = advocate(session, people, theirs, "Elsewhere")
+    anywhere = advocate(session, people, theirs, "Anywhere", network_wide=True)
+    session.flush()
+    ids = {p.id for p in matching_service.volunteer_profiles(session, ours.id)}
+    assert str(applicant.id) not in ids and str(elsewhere.id) not in ids and str(anywhere.id) in ids
+
+
+def test_a_trained_model_is_stored_but_never_used_until_activated(session: Any, people: Any) -> None:
+    load_demo_data(session, today=TODAY)
+    admin = people.user(Role.ADMIN)
+    row = matching_service.train_model(session, TODAY, min_examples=40)
+    assert not row.active and row.metrics["auc"] is not None and "default_auc" in row.metrics
+    assert matching_service.active_model(session).version == "default-1"
+
+    matching_service.activate_model(session, row.version, admin)
+    assert matching_service.active_model(session).version == row.version
+    matching_service.activate_model(session, "default-1", admin)  # roll back
+    assert matching_service.active_model(session).version == "default-1"
+    assert session.scalar(sa.select(sa.func.count()).select_from(ScoringModelVersion)
+                          .where(ScoringModelVersion.active)) == 0
+    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "scoring_model.activated")).all()
+    assert [e.subject_id for e in events] == [row.version, "default-1"]
+    with pytest.raises(matching_service.ModelError, match="There is no scoring model version 'nope'"):
+        matching_service.activate_model(session, "nope", admin)
+
+
+def test_too_little_history_is_refused_with_a_clear_message(session: Any) -> None:
+    with pytest.raises(matching.NotEnoughHistory, match="Keep using the default weights"):
+        matching_service.train_model(session, TODAY)
+
+
+def test_model_commands_train_list_evaluate_and_activate(app: Any, session: Any) -> None:
+    load_demo_data(session, today=TODAY)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["model", "train"])
+    assert refused.exit_code != 0 and "training needs at least 200" in refused.output
+    trained = runner.invoke(args=["model", "train", "--min-examples", "40"])
+    assert trained.exit_code == 0, trained.output
+    version = trained.output.split("peermatch model activate ")[1].strip()
+    assert "Not active yet" in trained.output
+    listed = runner.invoke(args=["model", "list"])
+    assert "* default-1" in listed.output and f"  {version}" in listed.output
+    assert "auc" in runner.invoke(args=["model", "evaluate", version]).output
+    assert runner.invoke(args=["model", "activate", version]).exit_code == 0
+    assert f"* {version}" in runner.invoke(args=["model", "list"]).output
+    assert runner.invoke(args=["model", "activate", "nope"]).exit_code != 0
+
+
+def test_an_admin_sees_the_weights_and_activates_a_version_after_confirming(sign_in_as: Any, session: Any,
+                                                                           people: Any) -> None:
+    load_demo_data(session, today=TODAY)
+    row = matching_service.train_model(session, TODAY, min_examples=40)
+    admin, _ = sign_in_as(Role.ADMIN)
+    page = admin.get("/admin/scoring-models").get_data(as_text=True)
+    assert "Lived experience of the parent&#39;s issues" in page and row.version in page
+    confirm = admin.get(f"/admin/scoring-models/{row.version}/activate").get_data(as_text=True)
+    assert f"Use {row.version} for new offers?" in confirm
+    admin.submit(f"/admin/scoring-models/{row.version}/activate", {})
+    session.expire_all()
+    assert matching_service.active_model(session).version == row.version
+    assert admin.get("/admin/scoring-models/unknown/activate").status_code == 404
+
+
+def test_only_admins_manage_models(sign_in_as: Any) -> None:
+    organiser, _ = sign_in_as(Role.ORGANISER)
+    assert organiser.get("/admin/scoring-models").status_code == 403
