@@ -147,3 +147,25 @@ def test_an_admin_sees_the_weights_and_activates_a_version_after_confirming(sign
 def test_only_admins_manage_models(sign_in_as: Any) -> None:
     organiser, _ = sign_in_as(Role.ORGANISER)
     assert organiser.get("/admin/scoring-models").status_code == 403
+
+
+def test_batch_proposals_for_an_organisation_respect_capacity_and_beat_greedy(session: Any, people: Any) -> None:
+    load_demo_data(session, today=TODAY)
+    from peermatch.models import Organisation
+
+    organisation = session.scalars(sa.select(Organisation).order_by(Organisation.name)).first()
+    result = matching_service.propose_batch_for(session, organisation.id, TODAY)
+    requests = matching_service.open_requests(session, organisation.id)
+    assert {r.id for r in requests} and all(r.organisation_id == organisation.id for r in requests)
+    room = {p.id: p.capacity - p.active_matches for p in matching_service.volunteer_profiles(session, organisation.id)}
+    used: dict[str, int] = {}
+    for assignment in result.assignments:
+        used[assignment.volunteer_id] = used.get(assignment.volunteer_id, 0) + 1
+    assert all(used[v] <= room[v] for v in used)
+    assert len({a.request_id for a in result.assignments}) == len(result.assignments)
+    profiles = [matching_service.request_profile(session, r) for r in requests]
+    pool = matching.VolunteerPool(matching_service.volunteer_profiles(session, organisation.id))
+    greedy = matching.greedy_batch(profiles, pool, matching.default_model(), TODAY)
+    assert result.total_score >= greedy.total_score - 1e-9
+    most = matching_service.propose_batch_for(session, organisation.id, TODAY, maximise_matches=True)
+    assert most.matched_count >= result.matched_count

@@ -151,6 +151,31 @@ def rank_request(session: Session, request: SupportRequest, today: date, k: int 
                          explain_exclusions=explain_exclusions, labels=issue_labels(session))
 
 
+def open_requests(session: Session, organisation_id: uuid.UUID | None) -> list[SupportRequest]:
+    """Requests still looking for an advocate, of one organisation or of the whole network."""
+    from peermatch.models import RequestStatus
+
+    query = (sa.select(SupportRequest)
+             .where(SupportRequest.status.in_([RequestStatus.SUBMITTED, RequestStatus.OPEN]))
+             .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.language_rows),
+                      selectinload(SupportRequest.area))
+             .order_by(SupportRequest.meeting_date.is_(None), SupportRequest.meeting_date, SupportRequest.id))
+    if organisation_id is not None:
+        query = query.where(SupportRequest.organisation_id == organisation_id)
+    return list(session.scalars(query))
+
+
+def propose_batch_for(session: Session, organisation_id: uuid.UUID | None, today: date, *,
+                      maximise_matches: bool = False) -> matching.BatchResult:
+    """Proposals for every open request at once, best total score within everyone's capacity.
+
+    Nothing is saved: organisers review the proposals and approve them (alone or together).
+    """
+    requests = [request_profile(session, r) for r in open_requests(session, organisation_id)]
+    pool = matching.VolunteerPool(volunteer_profiles(session, organisation_id))
+    return matching.propose_batch(requests, pool, active_model(session), today, maximise_matches=maximise_matches)
+
+
 # -- scoring models ---------------------------------------------------------------------------------------
 
 def active_model(session: Session) -> matching.TrainedModel:
