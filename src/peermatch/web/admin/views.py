@@ -27,7 +27,7 @@ def home():
 def organisers():
     form = InviteOrganiserForm()
     organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-    form.organisation.choices = [("", "Choose an organisation")] + [(str(o.id), o.name) for o in organisations]
+    form.organisation.choices = {"": "Choose an organisation", **{str(o.id): o.name for o in organisations}}
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
         try:

@@ -38,17 +38,17 @@ class Step:
 
 def _issue_choices(form: Any, ctx: Context) -> None:
     types = requests_service.active_issue_types(ctx.session)
-    form.issue_types.choices = [(t.code, t.name) for t in types]
+    form.issue_types.choices = {t.code: t.name for t in types}
     form.issue_hints = [t.description for t in types]
 
 
 def _main_issue_choices(form: Any, ctx: Context) -> None:
-    form.main_issue.choices = [(t.code, t.name) for t in ctx.draft.issue_types]
+    form.main_issue.choices = {t.code: t.name for t in ctx.draft.issue_types}
 
 
 def _area_choices(form: Any, ctx: Context) -> None:
-    form.area.choices = [("", "Select your council area")] + [
-        (str(a.id), a.name) for a in requests_service.covered_areas(ctx.session)]
+    form.area.choices = {"": "Select your council area",
+                         **{str(a.id): a.name for a in requests_service.covered_areas(ctx.session)}}
 
 
 def _save_contact(form: Any, ctx: Context) -> None:
