@@ -1,0 +1,90 @@
+"""The words a volunteer reads for each choice and status (the codes live in ``models.enums``)."""
+
+from __future__ import annotations
+
+from peermatch.models import ContactMode, DeclineReason, Gender, MatchOutcome, MeetingType, SupportMode
+
+GENDERS: dict[str, str] = {
+    Gender.WOMAN: "Woman",
+    Gender.MAN: "Man",
+    Gender.NON_BINARY: "Non-binary",
+    Gender.PREFER_NOT_TO_SAY: "Prefer not to say",
+}
+
+SUPPORT_MODES: dict[str, str] = {
+    SupportMode.IN_PERSON: "In person",
+    SupportMode.PHONE: "Phone",
+    SupportMode.VIDEO: "Video call",
+}
+
+# (value in km, what a person reads): people in the UK think in miles.
+TRAVEL_DISTANCES: tuple[tuple[str, str], ...] = (
+    ("5", "Up to 3 miles (5 km)"),
+    ("10", "Up to 6 miles (10 km)"),
+    ("15", "Up to 10 miles (15 km)"),
+    ("25", "Up to 15 miles (25 km)"),
+    ("40", "Up to 25 miles (40 km)"),
+)
+
+MEETING_TYPES: dict[str, str] = {
+    MeetingType.CHILD_PROTECTION_CONFERENCE: "Child protection conference",
+    MeetingType.CORE_GROUP: "Core group meeting",
+    MeetingType.CHILD_IN_NEED_MEETING: "Child in need meeting",
+    MeetingType.PLO_MEETING: "Pre-proceedings (PLO) meeting",
+    MeetingType.COURT_HEARING: "Court hearing",
+    MeetingType.FAMILY_GROUP_CONFERENCE: "Family group conference",
+    MeetingType.CHILD_IN_CARE_REVIEW: "Child in care review",
+    MeetingType.OTHER: "Meeting",
+}
+
+PARTS_OF_DAY: dict[int, str] = {0: "morning", 1: "afternoon", 2: "evening"}
+
+DECLINE_REASONS: dict[str, str] = {
+    DeclineReason.NOT_AVAILABLE: "I am not free at the times they need",
+    DeclineReason.TOO_FAR: "It is too far for me to travel",
+    DeclineReason.TOO_CLOSE_TO_HOME: "It is too close to home (I might know the family)",
+    DeclineReason.NOT_RIGHT_EXPERIENCE: "It is not something I can speak to from my own experience",
+    DeclineReason.PERSONAL: "Personal reasons",
+    DeclineReason.OTHER: "Another reason",
+}
+
+CONTACT_MODES: dict[str, str] = {
+    ContactMode.PHONE: "Phone call",
+    ContactMode.TEXT: "Text messages",
+    ContactMode.VIDEO: "Video call",
+    ContactMode.IN_PERSON: "In person",
+    ContactMode.MEETING: "At a meeting with children's services or a court",
+    ContactMode.EMAIL: "Email",
+}
+
+MATCH_OUTCOMES: dict[str, str] = {
+    MatchOutcome.SUPPORTED_THROUGH_MEETING: "I supported them through the meeting or process",
+    MatchOutcome.ONGOING_NEED_REFERRED: "They need more help and I referred them on",
+    MatchOutcome.PARENT_STOPPED_CONTACT: "The parent stopped being in touch",
+    MatchOutcome.ADVOCATE_COULD_NOT_CONTINUE: "I could not carry on",
+    MatchOutcome.CONCERN_RAISED: "I raised a concern with the organisers",
+    MatchOutcome.OTHER: "Something else",
+}
+
+RATINGS: tuple[tuple[str, str], ...] = (
+    ("5", "Very well"), ("4", "Well"), ("3", "Neither well nor badly"), ("2", "Badly"), ("1", "Very badly"),
+)
+
+OFFER_STATUS: dict[str, str] = {
+    "offered": "Waiting for your answer",
+    "accepted": "You accepted",
+    "declined": "You declined",
+    "lapsed": "The time to answer ran out",
+    "withdrawn": "Withdrawn by the organisers",
+}
+
+
+def hours_and_minutes(minutes: int) -> str:
+    """``95`` → ``1 hour 35 minutes``."""
+    hours, rest = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)

@@ -1,0 +1,1 @@
+"""Tests of a volunteer advocate's journey."""
