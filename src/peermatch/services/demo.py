@@ -48,6 +48,7 @@ from peermatch.models import (
     VolunteerStatus,
 )
 from peermatch.passwords import hash_password
+from peermatch.services.offers import offer_deadline
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
 DEMO_PASSWORD = "peermatch-demo"
@@ -129,6 +130,7 @@ class _DemoBuilder:
         self.password_hash = hash_password(DEMO_PASSWORD)  # one hash: argon2 per user would take minutes
         self.issue_types = list(session.scalars(sa.select(IssueType).order_by(IssueType.position)))
         self.used_emails: set[str] = set()
+        self.demo_offer_given = False
 
     # -- people -------------------------------------------------------------------------------
     def user(self, role: Role, name: str, organisation: Organisation | None = None, email: str | None = None) -> User:
@@ -340,6 +342,13 @@ class _DemoBuilder:
             self._offer(request, self.rng.choice(candidates), organiser, when, OfferStatus.DECLINED)
             when += timedelta(hours=self.rng.randint(6, 30))
         volunteer = self.rng.choice(candidates)
+        if status == RequestStatus.OFFERED:
+            # Offers still waiting were sent in the last day, so they have not lapsed yet;
+            # the demo advocate gets the first one, so that account has something to answer.
+            when = self.now - timedelta(hours=self.rng.randint(1, 20))
+            demo_advocate = self.volunteers[0]
+            if not self.demo_offer_given and demo_advocate in candidates:
+                volunteer, self.demo_offer_given = demo_advocate, True
         request.status = status
         request.offered_dt = when
         self._status_change(request, RequestStatus.OPEN, RequestStatus.OFFERED, when)
@@ -388,7 +397,7 @@ class _DemoBuilder:
                           "contribution": round(score * 0.5, 3)}],
             model_version="default-1", proposed_by_id=organiser.id if organiser else None, proposed_dt=when,
             approved_by_id=organiser.id if organiser else None, approved_dt=when, offered_dt=when,
-            expires_dt=when + timedelta(hours=48),
+            expires_dt=offer_deadline(when, 48, request.meeting_date, request.meeting_part),
         )
         history = [(None, OfferStatus.PROPOSED), (OfferStatus.PROPOSED, OfferStatus.APPROVED),
                    (OfferStatus.APPROVED, OfferStatus.OFFERED)]
