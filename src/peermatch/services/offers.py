@@ -120,6 +120,25 @@ def _move_offer(session: Session, offer: Offer, old: Sequence[str], new: OfferSt
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+def free_place(session: Session, volunteer_id: Any) -> None:
+    """One of an advocate's places is free again (a match ended); never below zero."""
+    session.execute(
+        sa.update(VolunteerProfile)
+        .where(VolunteerProfile.id == volunteer_id, VolunteerProfile.active_match_count > 0)
+        .values(active_match_count=VolunteerProfile.active_match_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def withdraw_outstanding_offers(session: Session, request: SupportRequest, by: User | None, now: datetime) -> None:
+    """The request no longer needs an advocate: every offer not yet answered is withdrawn."""
+    for offer in session.scalars(sa.select(Offer).where(Offer.request_id == request.id,
+                                                        Offer.status.in_(list(OUTSTANDING)))).all():
+        old = offer.status
+        if _move_offer(session, offer, [old], OfferStatus.WITHDRAWN, now):
+            _history(offer, old, OfferStatus.WITHDRAWN, by, now)
+
+
 def _back_to_organisers(session: Session, request: SupportRequest, by: User | None, now: datetime) -> None:
     """After a decline or lapse the request is open again, unless another offer for it is still out."""
     others = session.scalar(

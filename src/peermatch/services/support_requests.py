@@ -31,18 +31,16 @@ from peermatch.models import (
     FeedbackAuthor,
     IssueType,
     Match,
+    MatchOutcome,
     MatchStatus,
-    Offer,
-    OfferStatus,
     RequestLanguage,
     RequestStatus,
-    RequestStatusChange,
     SafeContact,
     SupportRequest,
     User,
     VolunteerProfile,
 )
-from peermatch.services import audit
+from peermatch.services import audit, offers
 from peermatch.services.reference_data import area_for_outcode
 
 CONSENT_PURPOSE = "share_with_organisers_and_advocate"
@@ -286,10 +284,8 @@ def submit_request(session: Session, draft: SupportRequest, parent: User, now: d
     missing = missing_steps(draft)
     if missing:
         raise RequestError("Answer all the questions before sending your request", missing[0])
-    draft.status = RequestStatus.SUBMITTED
+    offers.move_request(session, draft, RequestStatus.SUBMITTED, parent, now)
     draft.submitted_dt = now
-    session.add(RequestStatusChange(request_id=draft.id, from_status=RequestStatus.DRAFT,
-                                    to_status=RequestStatus.SUBMITTED, changed_dt=now, changed_by_id=parent.id))
     audit.record(session, parent, "request.submitted", "support_request", draft.id,
                  organisation_id=draft.organisation_id)
     session.flush()
@@ -323,15 +319,9 @@ def withdraw_request(session: Session, request: SupportRequest, parent: User, no
     """The parent no longer wants support: pending offers are withdrawn and any match ends."""
     if not can_withdraw(request):
         raise RequestError("This request cannot be cancelled now")
-    previous = request.status
-    request.status = RequestStatus.WITHDRAWN
+    offers.move_request(session, request, RequestStatus.WITHDRAWN, parent, now)
     request.withdrawn_dt = now
-    session.add(RequestStatusChange(request_id=request.id, from_status=previous, to_status=RequestStatus.WITHDRAWN,
-                                    changed_dt=now, changed_by_id=parent.id))
-    for offer in session.scalars(sa.select(Offer).where(
-            Offer.request_id == request.id,
-            Offer.status.in_([OfferStatus.PROPOSED, OfferStatus.APPROVED, OfferStatus.OFFERED]))):
-        offer.status = OfferStatus.WITHDRAWN
+    offers.withdraw_outstanding_offers(session, request, parent, now)
     for match in session.scalars(sa.select(Match).where(
             Match.request_id == request.id, Match.status != MatchStatus.ENDED)):
         _end_match_for_parent(session, match, now)
@@ -343,12 +333,8 @@ def withdraw_request(session: Session, request: SupportRequest, parent: User, no
 def _end_match_for_parent(session: Session, match: Match, now: datetime) -> None:
     match.status = MatchStatus.ENDED
     match.ended_dt = now
-    match.outcome = "parent_stopped_contact"
-    session.execute(
-        sa.update(VolunteerProfile)
-        .where(VolunteerProfile.id == match.volunteer_id, VolunteerProfile.active_match_count > 0)
-        .values(active_match_count=VolunteerProfile.active_match_count - 1)
-    )
+    match.outcome = MatchOutcome.PARENT_STOPPED_CONTACT
+    offers.free_place(session, match.volunteer_id)
 
 
 def can_give_feedback(session: Session, request: SupportRequest) -> bool:

@@ -42,7 +42,7 @@ from peermatch.models import (
 )
 from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
 from peermatch.services import audit
-from peermatch.services.offers import move_request
+from peermatch.services.offers import free_place, move_request
 from peermatch.services.reference_data import area_for_outcode
 
 SLOTS = len(DAYS) * len(PARTS_OF_DAY)
@@ -496,12 +496,7 @@ def end_match(session: Session, match: Match, by: User, outcome: str, outcome_no
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         raise VolunteeringError("This support has already ended")
-    session.execute(
-        sa.update(VolunteerProfile)
-        .where(VolunteerProfile.id == match.volunteer_id, VolunteerProfile.active_match_count > 0)
-        .values(active_match_count=VolunteerProfile.active_match_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+    free_place(session, match.volunteer_id)
     session.refresh(match)
     session.refresh(match.volunteer)
     session.add(Feedback(match_id=match.id, author=FeedbackAuthor.VOLUNTEER, rating=rating,
