@@ -169,3 +169,32 @@ def test_batch_proposals_for_an_organisation_respect_capacity_and_beat_greedy(se
     assert result.total_score >= greedy.total_score - 1e-9
     most = matching_service.propose_batch_for(session, organisation.id, TODAY, maximise_matches=True)
     assert most.matched_count >= result.matched_count
+
+
+def test_each_offer_records_its_score_explanation_and_the_model_version_that_scored_it(session: Any,
+                                                                                     people: Any) -> None:
+    organisation = people.organisation("Furness Parents Together")
+    robin = advocate(session, people, organisation, "Robin")
+    organiser = people.user(Role.ORGANISER, organisation=organisation)
+    request = a_request(session, organisation)
+    offer = matching_service.propose_scored_offer(session, request, robin, organiser, TODAY)
+    assert offer.model_version == "default-1" and 0 < offer.score < 1
+    assert {item["feature"] for item in offer.explanation} == set(matching.FEATURE_NAMES)
+    assert all(item["explanation"] for item in offer.explanation)
+
+    trained = ScoringModelVersion(version="lr-test", parameters={
+        **matching.default_model().to_dict(), "version": "lr-test"}, metrics={})
+    session.add(trained)
+    session.flush()
+    matching_service.activate_model(session, "lr-test", None)
+    other = a_request(session, organisation)
+    assert matching_service.propose_scored_offer(session, other, robin, organiser, TODAY).model_version == "lr-test"
+
+
+def test_an_advocate_who_breaks_a_rule_is_never_proposed(session: Any, people: Any) -> None:
+    organisation = people.organisation("Furness Parents Together")
+    lapsed = advocate(session, people, organisation, "Alex", dbs_expires_on=TODAY - timedelta(days=3))
+    request = a_request(session, organisation)
+    with pytest.raises(matching_service.NotEligible) as refused:
+        matching_service.propose_scored_offer(session, request, lapsed, None, TODAY)
+    assert refused.value.reasons == ["DBS check expired on 20 November 2026"]

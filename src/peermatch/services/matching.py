@@ -10,7 +10,7 @@ activated, or the hand-set default until someone does.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -149,6 +149,38 @@ def rank_request(session: Session, request: SupportRequest, today: date, k: int 
     pool = matching.VolunteerPool(volunteer_profiles(session, request.organisation_id))
     return matching.rank(request_profile(session, request), pool, active_model(session), today, k,
                          explain_exclusions=explain_exclusions, labels=issue_labels(session))
+
+
+class NotEligible(ValueError):
+    """The advocate breaks a hard rule for this request; ``reasons`` say which, in plain words."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+def propose_scored_offer(session: Session, request: SupportRequest, volunteer: VolunteerProfile, by: User | None,
+                         today: date, now: datetime | None = None) -> Offer:
+    """Propose ``volunteer`` with the score, the explanation and the model version the organiser saw.
+
+    Refuses (``NotEligible``) an advocate who breaks any hard rule: no proposal ever does.
+    """
+    from peermatch.services import offers
+
+    model = active_model(session)
+    req = request_profile(session, request)
+    [profile] = [p for p in volunteer_profiles(session, approved_only=False) if p.id == str(volunteer.id)]
+    failures = matching.check_rules(req, profile, today, labels=issue_labels(session))
+    if failures:
+        raise NotEligible([f.message for f in failures])
+    [candidate] = matching.rank(req, matching.VolunteerPool([profile]), model, today, k=1).eligible
+    explanation = [
+        {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight,
+         "contribution": c.contribution, "bar": c.bar, "explanation": c.explanation}
+        for c in candidate.contributions
+    ]
+    return offers.propose_offer(session, request, volunteer, by, now or now_utc(), score=candidate.score,
+                                explanation=explanation, model_version=model.version)
 
 
 def open_requests(session: Session, organisation_id: uuid.UUID | None) -> list[SupportRequest]:
