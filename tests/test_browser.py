@@ -106,3 +106,32 @@ def test_public_pages_have_no_accessibility_violations(browser: Any, base_url: s
     context.close()
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
     assert violations == []
+
+
+def axe_violations(page: Any) -> list[tuple[str, str, list[Any]]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("role, paths", [
+    (Role.PARENT, ["/your-requests/", "/ask/what-is-happening", "/ask/meeting", "/ask/when-free", "/ask/contact",
+                   "/ask/consent", "/ask/check-answers", "/your-data"]),
+    (Role.VOLUNTEER, ["/volunteer/", "/volunteer/apply"]),
+    (Role.ADMIN, ["/admin/", "/admin/organisers", "/admin/scoring-models"]),
+])
+def test_signed_in_pages_have_no_accessibility_violations(browser: Any, base_url: str, live_app: Flask, role: Role,
+                                                          paths: list[str]) -> None:
+    email = f"axe-{role}@example.org"
+    make_user(live_app, role, email)
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, base_url, email)
+    found = {}
+    for path in paths:
+        page.goto(base_url + path)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    context.close()
+    assert found == {}
