@@ -27,6 +27,7 @@ def test_offers_waiting_show_an_anonymised_summary(advocate_client: Any, volunte
     for words in ("Child protection conference", "Domestic abuse", "Cumbria", "miles", "Monday: morning, evening",
                   "Child protection conference on 16 March 2026, in the morning", "In person, Phone", "English"):
         assert words in html, words
+    assert "&lt;" not in html  # line breaks are markup, never shown as text
     home = browser.get("/volunteer/").get_data(as_text=True)
     assert "Offers waiting for your answer" in home and "Answer by" in home
 
