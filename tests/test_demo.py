@@ -51,3 +51,21 @@ def test_each_demo_sign_in_lands_on_its_home_page(session: Any, app: Any) -> Non
         response = browser.submit("/sign-in", {"email": sign_in.email, "password": DEMO_PASSWORD})
         assert response.headers["Location"] == homes[sign_in.role], sign_in.email
         assert browser.get(homes[sign_in.role]).status_code == 200
+
+
+def test_demo_offers_and_matches_only_pair_people_the_rules_allow(session: Any) -> None:
+    from dataclasses import replace
+
+    from peermatch.matching import check_rules
+    from peermatch.services.matching import request_profile, volunteer_profiles
+
+    load_demo_data(session)
+    profiles = {p.id: p for p in volunteer_profiles(session, approved_only=False)}
+    for offer in session.scalars(sa.select(Offer)):
+        volunteer = replace(profiles[str(offer.volunteer_id)], active_matches=0, pauses=())
+        failures = check_rules(request_profile(session, offer.request), volunteer, offer.request.opened_dt.date())
+        # "declined" is the offer itself, once declined
+        assert [f.rule for f in failures if f.rule != "declined"] == [], offer.id
+    matched = session.scalars(sa.select(SupportRequest).where(
+        SupportRequest.status.in_([RequestStatus.MATCHED, RequestStatus.CLOSED]))).all()
+    assert all(session.scalar(sa.select(Match).where(Match.request_id == r.id)) for r in matched)

@@ -8,7 +8,7 @@ for each organisation and an admin. Loading twice adds nothing the second time.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -48,6 +48,7 @@ from peermatch.models import (
     VolunteerStatus,
 )
 from peermatch.passwords import hash_password
+from peermatch.services.matching import request_profile, volunteer_profiles
 from peermatch.services.offers import offer_deadline
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
@@ -168,6 +169,7 @@ class _DemoBuilder:
         self.session.flush()
         self.volunteers = [self._volunteer(i) for i in range(300)]
         self.session.flush()
+        self.profiles = {p.id: p for p in volunteer_profiles(self.session)}
         for i in range(150):
             self._request(i)
 
@@ -210,10 +212,13 @@ class _DemoBuilder:
         )
         if not (profile.offers_in_person or profile.offers_phone or profile.offers_video):
             profile.offers_phone = True
+        if i == 0:  # the demo advocate's account: free most of the week, so it has offers to answer
+            profile.availability_mask, profile.capacity, profile.travel_km = (1 << 21) - 1, 3, 50.0
+            profile.offers_in_person = profile.offers_phone = profile.offers_video = True
         experience = self.rng.sample(self.issue_types, self.rng.randint(2, 5))
         profile.lived_experience = experience
         others = [t for t in self.issue_types if t not in experience]
-        profile.opt_outs = self.rng.sample(others, self.rng.choice([0, 0, 0, 1]))
+        profile.opt_outs = [] if i == 0 else self.rng.sample(others, self.rng.choice([0, 0, 0, 1]))
         languages = {"en"}
         if self.rng.random() < 0.22:
             languages.add(self.rng.choice(SECOND_LANGUAGES))
@@ -324,16 +329,27 @@ class _DemoBuilder:
         self.session.add(RequestStatusChange(request_id=request.id, from_status=old, to_status=new, changed_dt=when))
 
     def _candidates(self, request: SupportRequest, org: Organisation) -> list[VolunteerProfile]:
+        """Advocates the matching rules allow for this request on the day it was opened.
+
+        The demo's offers go only to people an organiser could really have offered, so the
+        demo shows the engine's rules at work rather than random pairs.
+        """
+        from peermatch.matching import check_rules
+
+        assert request.opened_dt is not None
+        profile = request_profile(self.session, request)
+        day = request.opened_dt.date()
         return [
             v for v in self.volunteers
-            if v.status == VolunteerStatus.APPROVED and (v.organisation_id == org.id or v.network_wide)
-            and v.active_match_count < v.capacity
+            if str(v.id) in self.profiles
+            and not check_rules(profile, replace(self.profiles[str(v.id)], active_matches=v.active_match_count), day)
         ]
 
     def _offers_for(self, request: SupportRequest, org: Organisation, status: str) -> None:
         organiser = self.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.role == Role.ORGANISER))
         candidates = self._candidates(request, org)
-        if not candidates:
+        if not candidates:  # nobody fits: it is still waiting, as real requests sometimes are
+            request.status = RequestStatus.OPEN
             return
         assert request.opened_dt is not None
         when = request.opened_dt + timedelta(hours=self.rng.randint(2, 48))
