@@ -9,10 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from peermatch.models import (
-    Match,
-    MatchStatus,
-    Offer,
-    OfferStatus,
     Organisation,
     RequestStatus,
     Role,
@@ -35,34 +31,6 @@ def parent_requests(session: Session, parent: User) -> list[SupportRequest]:
             .order_by(SupportRequest.created_dt.desc())
         )
     )
-
-
-@dataclass(frozen=True)
-class VolunteerSummary:
-    profile: VolunteerProfile | None
-    offers_waiting: int
-    active_matches: int
-
-
-def volunteer_summary(session: Session, user: User) -> VolunteerSummary:
-    profile = session.scalar(
-        sa.select(VolunteerProfile)
-        .where(VolunteerProfile.user_id == user.id)
-        .options(selectinload(VolunteerProfile.vetting), selectinload(VolunteerProfile.organisation))
-    )
-    if profile is None:
-        return VolunteerSummary(None, 0, 0)
-    waiting = session.scalar(
-        sa.select(sa.func.count()).select_from(Offer).where(
-            Offer.volunteer_id == profile.id, Offer.status == OfferStatus.OFFERED
-        )
-    ) or 0
-    active = session.scalar(
-        sa.select(sa.func.count()).select_from(Match).where(
-            Match.volunteer_id == profile.id, Match.status.in_([MatchStatus.INTRODUCED, MatchStatus.ACTIVE])
-        )
-    ) or 0
-    return VolunteerSummary(profile, waiting, active)
 
 
 @dataclass(frozen=True)
