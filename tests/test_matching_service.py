@@ -198,3 +198,17 @@ def test_an_advocate_who_breaks_a_rule_is_never_proposed(session: Any, people: A
     with pytest.raises(matching_service.NotEligible) as refused:
         matching_service.propose_scored_offer(session, request, lapsed, None, TODAY)
     assert refused.value.reasons == ["DBS check expired on 20 November 2026"]
+
+
+def test_training_learns_from_the_features_the_organiser_saw(session: Any, people: Any) -> None:
+    organisation = people.organisation("Furness Parents Together")
+    robin = advocate(session, people, organisation, "Robin")
+    request = a_request(session, organisation)
+    offer = matching_service.propose_scored_offer(session, request, robin, None, TODAY)
+    seen = tuple(item["value"] for item in sorted(
+        offer.explanation, key=lambda item: matching.FEATURE_NAMES.index(item["feature"])))
+    offer.status = "accepted"
+    robin.lived_experience = []  # the advocate's profile changes later...
+    session.flush()
+    [example] = matching_service.training_examples(session, TODAY)
+    assert example.features == seen and example.label == 1  # ...but the decision was made on what was seen

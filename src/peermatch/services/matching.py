@@ -223,8 +223,9 @@ def list_models(session: Session) -> list[ScoringModelVersion]:
 def training_examples(session: Session, today: date) -> list[matching.TrainingExample]:
     """Organisers' and volunteers' decisions and outcomes, as labelled feature vectors.
 
-    Features are recomputed from today's profiles when an offer has none stored, so
-    history from before feature vectors were recorded still counts.
+    Each offer is learnt from with the feature values the organiser saw when it was proposed
+    (kept in its explanation); offers made without one (imported or older history) have
+    their features recomputed from today's profiles, so that history still counts.
     """
     offers = session.scalars(
         sa.select(Offer).where(Offer.status.in_([OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LAPSED]))
@@ -243,15 +244,26 @@ def training_examples(session: Session, today: date) -> list[matching.TrainingEx
                             OfferStatus.LAPSED: "lapsed"}[OfferStatus(offer.status)],
             ended_well=(True if outcome in GOOD_OUTCOMES else False if outcome in BAD_OUTCOMES else None),
         )
-        volunteer = volunteers.get(str(offer.volunteer_id))
-        if label is None or volunteer is None:
+        if label is None:
             continue
-        if offer.request_id not in profiles:
-            profiles[offer.request_id] = request_profile(session, offer.request)
-        features = matching.feature_vector(profiles[offer.request_id], volunteer, today)
+        features = _features_when_proposed(offer)
+        if features is None:
+            volunteer = volunteers.get(str(offer.volunteer_id))
+            if volunteer is None:
+                continue
+            if offer.request_id not in profiles:
+                profiles[offer.request_id] = request_profile(session, offer.request)
+            features = tuple(matching.feature_vector(profiles[offer.request_id], volunteer, today))
         at = offer.responded_dt or offer.offered_dt or offer.proposed_dt
-        examples.append(matching.TrainingExample(str(offer.request_id), tuple(features), label, at))
+        examples.append(matching.TrainingExample(str(offer.request_id), features, label, at))
     return examples
+
+
+def _features_when_proposed(offer: Offer) -> tuple[float, ...] | None:
+    values = {item.get("feature"): item.get("value") for item in offer.explanation or [] if isinstance(item, dict)}
+    if any(not isinstance(values.get(name), (int, float)) for name in matching.FEATURE_NAMES):
+        return None
+    return tuple(float(values[name]) for name in matching.FEATURE_NAMES)
 
 
 def train_model(session: Session, today: date, now: datetime | None = None,
