@@ -44,6 +44,16 @@ def serve(wsgi_app: Any) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def start_as_a_new_parent(page: Any, base_url: str, name: str, email: str, password: str) -> None:
+    """From the start page, "Ask for support" and fill in the account form (not yet sent)."""
+    page.goto(base_url + "/")
+    page.click("text=Ask for support")
+    page.fill("#display_name", name)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#confirm_password", password)
+
+
 def neutral_site(environ: Any, start_response: Any) -> list[bytes]:
     """Stands in for the everyday site the quick exit leaves for."""
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])

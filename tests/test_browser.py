@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from browser_support import PHONE
+from browser_support import PHONE, start_as_a_new_parent
 from support import TEST_PASSWORD, _TEST_PASSWORD_HASH
 from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
@@ -79,12 +79,7 @@ def test_each_role_signs_in_and_lands_on_its_home_page(page: Any, base_url: str,
 def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_url: str) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
-    page.goto(base_url + "/")
-    page.click("text=Ask for support")
-    page.fill("#display_name", "Kim")
-    page.fill("#email", "no-js-parent@example.org")
-    page.fill("#password", "short")
-    page.fill("#confirm_password", "short")
+    start_as_a_new_parent(page, base_url, "Kim", "no-js-parent@example.org", "short")
     page.click("button:has-text('Create account')")
     assert page.locator(".govuk-error-summary").is_visible()
     assert page.locator("#display_name").input_value() == "Kim"

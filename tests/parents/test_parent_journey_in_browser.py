@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import PHONE
+from browser_support import PHONE, start_as_a_new_parent
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +31,7 @@ def test_a_new_parent_asks_for_support_on_a_phone_without_javascript(browser: An
                                                                      covered_area: None, tmp_path: Any) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
-    page.goto(base_url + "/")
-    page.click("text=Ask for support")
-    page.fill("#display_name", "Jess")
-    page.fill("#email", "jess.browser@example.org")
-    page.fill("#password", "a long enough password")
-    page.fill("#confirm_password", "a long enough password")
+    start_as_a_new_parent(page, base_url, "Jess", "jess.browser@example.org", "a long enough password")
     page.click("button:has-text('Create account')")
 
     assert page.locator("h1").inner_text() == "What is happening?"
