@@ -174,3 +174,19 @@ def test_too_many_sign_in_attempts_are_slowed_down(app: Any, client: Any) -> Non
     assert statuses == [200, 200, 200, 429]
     assert page.status_code == 429
     assert "Too many attempts" in page.get_data(as_text=True)
+
+
+def test_a_session_stays_alive_while_used_and_ends_when_left_idle(app: Any, sign_in_as: Any) -> None:
+    import time
+
+    browser, _ = sign_in_as(Role.PARENT)
+    app.config["PERMANENT_SESSION_LIFETIME"] = 2
+    try:
+        # The signed cookie carries its own time, so real waits are the honest test.
+        for _ in range(2):
+            time.sleep(1.2)
+            assert browser.get("/your-requests/").status_code == 200  # in use: renewed each time
+        time.sleep(2.5)
+        assert browser.get("/your-requests/").status_code == 302  # left alone: signed out
+    finally:
+        app.config["PERMANENT_SESSION_LIFETIME"] = 3600

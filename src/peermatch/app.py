@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -110,6 +110,12 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def expire_idle_sessions() -> None:
+        """Every session is "permanent": its signed cookie stops being accepted after
+        PERMANENT_SESSION_LIFETIME seconds without a request, and each request renews it."""
+        session.permanent = True
 
     @app.context_processor
     def shell_context() -> dict[str, Any]:

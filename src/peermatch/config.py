@@ -33,7 +33,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 0
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Signed-in sessions end after an hour without a request: a parent may share the device.
+    PERMANENT_SESSION_LIFETIME = 3600
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
