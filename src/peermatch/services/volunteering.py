@@ -17,12 +17,14 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from peermatch.geo import PostcodeError, distance_km, lookup_postcode
+from peermatch.geo import Outcode, PostcodeError, distance_km, lookup_postcode
 from peermatch.models import (
+    Area,
     ContactLogEntry,
     ContactMode,
     Feedback,
     FeedbackAuthor,
+    Gender,
     IssueType,
     Match,
     MatchOutcome,
@@ -31,6 +33,7 @@ from peermatch.models import (
     OfferStatus,
     Organisation,
     RequestStatus,
+    SupportMode,
     SupportRequest,
     User,
     Vetting,
@@ -49,6 +52,10 @@ SLOTS = len(DAYS) * len(PARTS_OF_DAY)
 DBS_RENEWAL_WARNING = timedelta(days=60)
 REFERENCES_NEEDED = 2
 OPEN_MATCH_STATUSES = (MatchStatus.INTRODUCED, MatchStatus.ACTIVE)
+SUPPORT_MODES = frozenset(SupportMode)
+MAX_TRAVEL_KM = 200
+INTRODUCTION_LENGTH = 1000
+OPT_OUT_CLASH = "You cannot choose something you have been through and also ask not to be offered it"
 
 
 class VolunteeringError(ValueError):
@@ -86,11 +93,11 @@ def set_availability(session: Session, profile: VolunteerProfile, mask: int, by:
     session.flush()
 
 
-# -- applying ---------------------------------------------------------------------------------
+# -- applying and your details ---------------------------------------------------------------
 
 @dataclass
-class Application:
-    """The answers of the application form."""
+class VolunteerDetails:
+    """The answers a volunteer gives when applying and can change later on *Your details*."""
 
     lived_experience: list[str]
     opt_outs: list[str]
@@ -100,9 +107,15 @@ class Application:
     postcode: str
     travel_km: float
     network_wide: bool
+    introduction: str
+
+
+@dataclass
+class Application(VolunteerDetails):
+    """The answers of the application form: the details, plus how many parents at once and when they are free."""
+
     capacity: int
     availability_mask: int
-    introduction: str
     organisation_id: uuid.UUID | None = None
 
 
@@ -121,10 +134,98 @@ def organisations_to_choose(session: Session) -> list[Organisation]:
                                 .order_by(Organisation.name)))
 
 
+def issue_types_to_choose(session: Session, profile: VolunteerProfile | None = None) -> list[IssueType]:
+    """The issue types a volunteer picks from, in their usual order.
+
+    Retired issue types are left out, except those ``profile`` already has: otherwise saving
+    *Your details* would quietly drop an experience or an opt-out the volunteer never unticked.
+    """
+    kept = {t.id for t in [*profile.lived_experience, *profile.opt_outs]} if profile is not None else set()
+    shown = IssueType.active.is_(True) if not kept else sa.or_(IssueType.active.is_(True), IssueType.id.in_(list(kept)))
+    return list(session.scalars(sa.select(IssueType).where(shown).order_by(IssueType.position)))
+
+
 def organisation_for_outcode(session: Session, outcode: str) -> Organisation | None:
     """The member organisation whose area covers ``outcode``, if any."""
     area = area_for_outcode(session, outcode)
     return area.organisation if area is not None else None
+
+
+@dataclass(frozen=True)
+class _CheckedDetails:
+    outcode: Outcode
+    area: Area | None
+    issues: dict[str, IssueType]
+
+
+def _check_details(session: Session, answers: VolunteerDetails) -> _CheckedDetails:
+    """The rules the details must meet, when applying and when changing them; raises :class:`VolunteeringError`.
+
+    The forms check the same things first with the same words; these guard the domain
+    (and the database's constraints) whatever calls it.
+    """
+    try:
+        outcode = lookup_postcode(answers.postcode)
+    except PostcodeError as error:
+        raise VolunteeringError(str(error), field="postcode") from error
+    if not answers.lived_experience:
+        raise VolunteeringError("Select at least one thing you have been through", field="lived_experience")
+    if set(answers.lived_experience) & set(answers.opt_outs):
+        raise VolunteeringError(OPT_OUT_CLASH, field="opt_outs")
+    if not answers.languages:
+        raise VolunteeringError("Select at least one language", field="languages")
+    if answers.gender and answers.gender not in set(Gender):
+        raise VolunteeringError("Select your gender, or prefer not to say", field="gender")
+    if not answers.support_modes or not set(answers.support_modes) <= SUPPORT_MODES:
+        raise VolunteeringError("Select how you could support parents", field="support_modes")
+    if "in_person" in answers.support_modes and not 0 < answers.travel_km <= MAX_TRAVEL_KM:
+        raise VolunteeringError("Select how far you could travel to meet a parent in person", field="travel_km")
+    if not answers.introduction.strip():
+        raise VolunteeringError("Tell the organisers a little about yourself", field="introduction")
+    if len(answers.introduction.strip()) > INTRODUCTION_LENGTH:
+        raise VolunteeringError(f"Your introduction must be {INTRODUCTION_LENGTH} characters or fewer",
+                                field="introduction")
+    issues = {t.code: t for t in session.scalars(sa.select(IssueType))}
+    unknown = [code for code in answers.lived_experience + answers.opt_outs if code not in issues]
+    if unknown or any(code not in LANGUAGES for code in answers.languages):
+        raise VolunteeringError("Choose from the list", field="lived_experience")
+    return _CheckedDetails(outcode, area_for_outcode(session, outcode.outcode), issues)
+
+
+def _write_details(profile: VolunteerProfile, answers: VolunteerDetails, checked: _CheckedDetails) -> None:
+    """Copy checked details onto a new or existing profile, keeping only the outward code of the postcode."""
+    modes = set(answers.support_modes)
+    profile.gender = answers.gender or None
+    profile.home_outcode = checked.outcode.outcode
+    profile.latitude, profile.longitude = checked.outcode.latitude, checked.outcode.longitude
+    profile.area_id = checked.area.id if checked.area is not None else None
+    profile.travel_km = float(answers.travel_km) if "in_person" in modes else 0.0
+    profile.network_wide = answers.network_wide
+    profile.offers_in_person, profile.offers_phone, profile.offers_video = (
+        "in_person" in modes, "phone" in modes, "video" in modes)
+    profile.introduction = answers.introduction.strip()
+    profile.lived_experience = [checked.issues[code] for code in dict.fromkeys(answers.lived_experience)]
+    profile.opt_outs = [checked.issues[code] for code in dict.fromkeys(answers.opt_outs)]
+    # Rows for languages that stay are kept: deleting and re-adding the same primary key in one flush would clash.
+    wanted = set(answers.languages)
+    kept = [row for row in profile.language_rows if row.language in wanted]
+    added = sorted(wanted - {row.language for row in kept})
+    profile.language_rows = kept + [VolunteerLanguage(language=code) for code in added]
+
+
+def _details_of(profile: VolunteerProfile) -> dict[str, object]:
+    """The profile's details, named as on the forms, in a shape that compares equal when nothing changed."""
+    return {
+        "lived_experience": {t.code for t in profile.lived_experience},
+        "opt_outs": {t.code for t in profile.opt_outs},
+        "languages": set(profile.languages),
+        "gender": profile.gender,
+        "support_modes": profile.support_modes,
+        "postcode": profile.home_outcode,
+        "travel_km": profile.travel_km,
+        "network_wide": profile.network_wide,
+        "introduction": profile.introduction,
+    }
 
 
 def apply(session: Session, user: User, answers: Application, now: datetime) -> VolunteerProfile:
@@ -139,46 +240,24 @@ def apply(session: Session, user: User, answers: Application, now: datetime) -> 
     """
     if profile_for(session, user) is not None:
         raise VolunteeringError("You have already applied")
-    try:
-        outcode = lookup_postcode(answers.postcode)
-    except PostcodeError as error:
-        raise VolunteeringError(str(error), field="postcode") from error
-    if not answers.support_modes:
-        raise VolunteeringError("Select how you can support parents", field="support_modes")
-    if set(answers.lived_experience) & set(answers.opt_outs):
-        raise VolunteeringError(
-            "You cannot choose an experience you can speak to and also ask not to be offered it", field="opt_outs"
-        )
+    checked = _check_details(session, answers)
     if not 1 <= answers.capacity <= 4:
         raise VolunteeringError("Select how many parents you could support at the same time", field="capacity")
     if not 0 < answers.availability_mask < 1 << SLOTS:
         raise VolunteeringError("Select at least one time in the week when you are usually free", field="monday")
-    area = area_for_outcode(session, outcode.outcode)
-    organisation = area.organisation if area is not None else None
+    organisation = checked.area.organisation if checked.area is not None else None
     if organisation is None and answers.organisation_id is not None:
         organisation = session.get(Organisation, answers.organisation_id)
     if organisation is None:
         raise VolunteeringError(
-            f"No member organisation covers {outcode.outcode} yet. Choose the organisation you would like to "
-            "volunteer with", field="organisation",
+            f"No member organisation covers {checked.outcode.outcode} yet. Choose the organisation you would like "
+            "to volunteer with", field="organisation",
         )
-    issues = {t.code: t for t in session.scalars(sa.select(IssueType))}
-    unknown = [code for code in answers.lived_experience + answers.opt_outs if code not in issues]
-    if unknown or any(code not in LANGUAGES for code in answers.languages):
-        raise VolunteeringError("Choose from the list", field="lived_experience")
     profile = VolunteerProfile(
         user_id=user.id, organisation_id=organisation.id, status=VolunteerStatus.APPLICATION_RECEIVED,
-        gender=answers.gender or None, home_outcode=outcode.outcode, latitude=outcode.latitude,
-        longitude=outcode.longitude, area_id=area.id if area is not None else None,
-        travel_km=answers.travel_km if "in_person" in answers.support_modes else 0.0,
-        network_wide=answers.network_wide,
-        offers_in_person="in_person" in answers.support_modes, offers_phone="phone" in answers.support_modes,
-        offers_video="video" in answers.support_modes, capacity=answers.capacity,
-        availability_mask=answers.availability_mask, introduction=answers.introduction.strip(), applied_dt=now,
+        capacity=answers.capacity, availability_mask=answers.availability_mask, applied_dt=now,
     )
-    profile.lived_experience = [issues[code] for code in answers.lived_experience]
-    profile.opt_outs = [issues[code] for code in answers.opt_outs]
-    profile.language_rows = [VolunteerLanguage(language=code) for code in sorted(set(answers.languages))]
+    _write_details(profile, answers, checked)
     profile.vetting = Vetting(status=VettingStatus.NOT_STARTED)
     user.organisation_id = organisation.id
     session.add(profile)
@@ -186,6 +265,40 @@ def apply(session: Session, user: User, answers: Application, now: datetime) -> 
     audit.record(session, user, "volunteer.applied", "volunteer_profile", profile.id,
                  organisation_id=organisation.id)
     return profile
+
+
+@dataclass(frozen=True)
+class DetailsChange:
+    """What :func:`change_details` did.
+
+    ``changed`` names the answers that changed, in the order the page asks them.
+    ``outside_organisation`` is true when the home postcode changed to one outside every area
+    of the volunteer's organisation (they stay with it: moving organisation is part of vetting).
+    """
+
+    changed: list[str]
+    outside_organisation: bool
+
+
+def change_details(session: Session, profile: VolunteerProfile, answers: VolunteerDetails,
+                   by: User) -> DetailsChange:
+    """Change the details a volunteer gave when applying: everything but their organisation, capacity and free times.
+
+    Matching reads the profile itself, so new offers use the change at once. Nothing is
+    changed unless every answer is acceptable (:class:`VolunteeringError` otherwise). The
+    audit event names the answers that changed, never their old or new values.
+    """
+    checked = _check_details(session, answers)
+    before = _details_of(profile)
+    _write_details(profile, answers, checked)
+    session.flush()
+    after = _details_of(profile)
+    changed = [name for name in before if before[name] != after[name]]
+    if changed:
+        audit.record(session, by, "volunteer.details_changed", "volunteer_profile", profile.id,
+                     organisation_id=profile.organisation_id, fields=changed)
+    outside = checked.area is None or checked.area.organisation_id != profile.organisation_id
+    return DetailsChange(changed, outside_organisation="postcode" in changed and outside)
 
 
 # -- capacity and pauses ----------------------------------------------------------------------
@@ -512,9 +625,10 @@ def end_match(session: Session, match: Match, by: User, outcome: str, outcome_no
 
 
 __all__ = [
-    "Application", "Check", "ContactDetails", "HomePage", "MatchPage", "NotFound", "OfferSummary",
-    "VolunteeringError", "add_pause", "apply", "contact_details", "current_pauses", "end_match", "home_page",
-    "log_contact", "match_for", "minutes_given", "offer_for", "offers_waiting", "open_match",
-    "open_matches", "organisation_for_outcode", "organisations_to_choose", "profile_for", "remove_pause",
-    "set_availability", "set_capacity", "slots_by_day", "summarise_offer", "vetting_checklist",
+    "Application", "Check", "ContactDetails", "DetailsChange", "HomePage", "MatchPage", "NotFound", "OfferSummary",
+    "VolunteerDetails", "VolunteeringError", "add_pause", "apply", "change_details", "contact_details",
+    "current_pauses", "end_match", "home_page", "issue_types_to_choose", "log_contact", "match_for", "minutes_given",
+    "offer_for", "offers_waiting", "open_match", "open_matches", "organisation_for_outcode", "organisations_to_choose",
+    "profile_for", "remove_pause", "set_availability", "set_capacity", "slots_by_day", "summarise_offer",
+    "vetting_checklist",
 ]

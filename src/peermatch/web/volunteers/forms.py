@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -17,9 +19,10 @@ from wtforms import DateField, RadioField, SelectMultipleField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
 from peermatch.matching import mask_from_slots
-from peermatch.services.volunteering import slots_by_day
+from peermatch.models import IssueType, VolunteerProfile
+from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
+from peermatch.services.volunteering import OPT_OUT_CLASH, Application, VolunteerDetails, slots_by_day
 from peermatch.web.forms import submit
 from peermatch.web.volunteers import wording
 
@@ -95,7 +98,12 @@ class WeekMixin:
 NO_TIMES = "Select at least one time in the week when you are usually free"
 
 
-class ApplicationForm(WeekMixin, FlaskForm):
+def details_questions() -> tuple[Any, ...]:
+    """The questions of the application that *Your details* asks again, in the order both pages ask them.
+
+    Built fresh for each form (as :func:`day_fields` is) so every form lists its fields, and
+    its error summary, in page order. The introduction is :func:`introduction_question`.
+    """
     lived_experience = SelectMultipleField(
         "Which of these have you been through yourself?",
         description="Choose everything you could talk about with another parent. Select all that apply.",
@@ -141,14 +149,11 @@ class ApplicationForm(WeekMixin, FlaskForm):
         choices=options([("yes", "Yes"), ("no", "No, only parents near me")]), widget=GovRadioInput(),
         invalid_choice_message="Select yes if you would support parents anywhere by phone or video",
     )
-    capacity = RadioField(
-        "How many parents could you support at the same time?",
-        description="Most advocates support one or two. You can change this at any time.",
-        choices=options((str(n), str(n)) for n in range(1, 5)), widget=GovRadioInput(),
-        invalid_choice_message="Select how many parents you could support at the same time",
-    )
-    monday, tuesday, wednesday, thursday, friday, saturday, sunday = day_fields()
-    introduction = TextAreaField(
+    return lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km, network_wide
+
+
+def introduction_question() -> TextAreaField:
+    return TextAreaField(
         "Tell the organisers a little about yourself",
         description="For example, what you have been through and why you would like to help other parents. "
                     "Only organisers read this.",
@@ -156,20 +161,60 @@ class ApplicationForm(WeekMixin, FlaskForm):
         validators=[DataRequired(message="Tell the organisers a little about yourself"),
                     Length(max=1000, message="Your introduction must be 1000 characters or fewer")],
     )
+
+
+class DetailsMixin:
+    """Choices, rules and answers shared by the application and *Your details*."""
+
+    lived_experience: SelectMultipleField
+    opt_outs: SelectMultipleField
+    languages: SelectMultipleField
+    gender: RadioField
+    support_modes: SelectMultipleField
+    postcode: StringField
+    travel_km: RadioField
+    network_wide: RadioField
+    introduction: TextAreaField
+
+    def offer_issue_types(self, issue_types: list[IssueType]) -> None:
+        """The issue types to tick, for both what the volunteer has been through and their opt-outs."""
+        self.lived_experience.choices = options((t.code, t.name) for t in issue_types)
+        self.opt_outs.choices = options((t.code, t.name) for t in issue_types)
+
+    def validate_opt_outs(self, field: SelectMultipleField) -> None:
+        if set(field.data or []) & set(self.lived_experience.data or []):
+            raise ValidationError(OPT_OUT_CLASH)
+
+    def validate_travel_km(self, field: RadioField) -> None:
+        if "in_person" in (self.support_modes.data or []) and field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Select how far you could travel to meet a parent in person")
+
+    def details(self) -> VolunteerDetails:
+        """The answers, once the form is valid."""
+        return VolunteerDetails(
+            lived_experience=self.lived_experience.data, opt_outs=self.opt_outs.data or [],
+            languages=self.languages.data, gender=self.gender.data, support_modes=self.support_modes.data,
+            postcode=self.postcode.data, travel_km=float(self.travel_km.data or 0),
+            network_wide=self.network_wide.data == "yes", introduction=self.introduction.data,
+        )
+
+
+class ApplicationForm(DetailsMixin, WeekMixin, FlaskForm):
+    (lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km,
+     network_wide) = details_questions()
+    capacity = RadioField(
+        "How many parents could you support at the same time?",
+        description="Most advocates support one or two. You can change this at any time.",
+        choices=options((str(n), str(n)) for n in range(1, 5)), widget=GovRadioInput(),
+        invalid_choice_message="Select how many parents you could support at the same time",
+    )
+    monday, tuesday, wednesday, thursday, friday, saturday, sunday = day_fields()
+    introduction = introduction_question()
     organisation = RadioField(
         "Which organisation would you like to volunteer with?", widget=GovRadioInput(), choices=[],
         validate_choice=False,
     )
     submit = submit("Send application")
-
-    def validate_opt_outs(self, field: SelectMultipleField) -> None:
-        if set(field.data or []) & set(self.lived_experience.data or []):
-            raise ValidationError(
-                "You cannot choose something you have been through and also ask not to be offered it")
-
-    def validate_travel_km(self, field: RadioField) -> None:
-        if "in_person" in (self.support_modes.data or []) and field.data not in dict(wording.TRAVEL_DISTANCES):
-            raise ValidationError("Select how far you could travel to meet a parent in person")
 
     def validate_organisation(self, field: RadioField) -> None:
         if field.data and field.data not in {choice.value for choice in field.choices}:
@@ -181,6 +226,41 @@ class ApplicationForm(WeekMixin, FlaskForm):
             self.monday.errors = [*self.monday.errors, NO_TIMES]
             valid = False
         return valid
+
+    def application(self) -> Application:
+        """The answers, once the form is valid."""
+        return Application(
+            **asdict(self.details()), capacity=int(self.capacity.data), availability_mask=self.availability_mask(),
+            organisation_id=uuid.UUID(self.organisation.data) if self.organisation.data else None,
+        )
+
+
+class DetailsForm(DetailsMixin, FlaskForm):
+    """*Your details*: the application's questions, less the organisation, capacity and free times."""
+
+    (lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km,
+     network_wide) = details_questions()
+    introduction = introduction_question()
+    submit = submit("Save your details")
+
+    def keep_travel_distance(self, km: float) -> None:
+        """Offer the volunteer's current distance even if it is not one of today's choices, so it shows ticked."""
+        value = f"{km:g}"
+        if km > 0 and value not in {c.value for c in self.travel_km.choices}:
+            self.travel_km.choices = sorted([*self.travel_km.choices, SelectChoice(value, wording.distance(km))],
+                                            key=lambda c: float(c.value))
+
+    def fill(self, profile: VolunteerProfile) -> None:
+        """Pre-fill every question from the profile."""
+        self.lived_experience.data = [t.code for t in profile.lived_experience]
+        self.opt_outs.data = [t.code for t in profile.opt_outs]
+        self.languages.data = profile.languages
+        self.gender.data = profile.gender
+        self.support_modes.data = [mode for mode in wording.SUPPORT_MODES if mode in profile.support_modes]
+        self.postcode.data = profile.home_outcode
+        self.travel_km.data = f"{profile.travel_km:g}" if profile.offers_in_person else None
+        self.network_wide.data = "yes" if profile.network_wide else "no"
+        self.introduction.data = profile.introduction
 
 
 class AvailabilityForm(WeekMixin, FlaskForm):

@@ -1,4 +1,4 @@
-"""A volunteer advocate's pages: apply, availability, pauses, capacity, offers and matches.
+"""A volunteer advocate's pages: apply, your details, availability, pauses, capacity, offers and matches.
 
 Views are thin: they validate a form, call one domain function, flash and redirect.
 Offers and matches are always looked up through the signed-in volunteer's own profile,
@@ -12,12 +12,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from peermatch.extensions import db
-from peermatch.models import IssueType, Role, VolunteerProfile, now_utc
+from peermatch.models import Role, VolunteerProfile, now_utc
 from peermatch.services import offers as offer_service
 from peermatch.services import volunteering
 from peermatch.services.volunteering import NotFound, VolunteeringError
@@ -75,22 +74,12 @@ def apply():
     if _profile() is not None:
         return redirect(url_for("volunteers.home"))
     form = forms.ApplicationForm()
-    issue_types = list(db.session.scalars(sa.select(IssueType).where(IssueType.active.is_(True))
-                                          .order_by(IssueType.position)))
-    form.lived_experience.choices = forms.options((t.code, t.name) for t in issue_types)
-    form.opt_outs.choices = forms.options((t.code, t.name) for t in issue_types)
+    issue_types = volunteering.issue_types_to_choose(db.session)
+    form.offer_issue_types(issue_types)
     form.organisation.choices = forms.options((o.id, o.name) for o in volunteering.organisations_to_choose(db.session))
     if form.validate_on_submit():
-        answers = volunteering.Application(
-            lived_experience=form.lived_experience.data, opt_outs=form.opt_outs.data or [],
-            languages=form.languages.data, gender=form.gender.data, support_modes=form.support_modes.data,
-            postcode=form.postcode.data, travel_km=float(form.travel_km.data or 0),
-            network_wide=form.network_wide.data == "yes", capacity=int(form.capacity.data),
-            availability_mask=form.availability_mask(), introduction=form.introduction.data,
-            organisation_id=uuid.UUID(form.organisation.data) if form.organisation.data else None,
-        )
         try:
-            volunteering.apply(db.session, current_user, answers, now())
+            volunteering.apply(db.session, current_user, form.application(), now())
         except VolunteeringError as error:
             _field_error(form, error)
         else:
@@ -99,6 +88,35 @@ def apply():
     ask_organisation = bool(form.organisation.errors or form.organisation.data)
     return render_template("volunteers/apply.html", form=form, issue_types=issue_types,
                            ask_organisation=ask_organisation, **_common())
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def details():
+    """Your details: the application's answers, except the organisation, capacity and free times (pages of their own)."""
+    profile = _require_profile()
+    form = forms.DetailsForm()
+    issue_types = volunteering.issue_types_to_choose(db.session, profile)
+    form.offer_issue_types(issue_types)
+    form.keep_travel_distance(profile.travel_km)
+    if form.validate_on_submit():
+        try:
+            change = volunteering.change_details(db.session, profile, form.details(), current_user)
+        except VolunteeringError as error:
+            _field_error(form, error)
+        else:
+            if change.changed:
+                flash("Your details are saved. New offers will use them straight away", "success")
+            else:
+                flash("You did not change anything, so your details are as they were", "info")
+            if change.outside_organisation:
+                flash(wording.outside_organisation(profile.home_outcode, profile.organisation.name,
+                                                   [area.name for area in profile.organisation.areas]), "info")
+            return redirect(url_for("volunteers.home"))
+    elif not form.is_submitted():
+        form.fill(profile)
+    return render_template("volunteers/details.html", form=form, issue_types=issue_types, profile=profile,
+                           **_common())
 
 
 @bp.route("/availability", methods=["GET", "POST"])

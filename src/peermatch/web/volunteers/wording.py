@@ -88,3 +88,23 @@ def hours_and_minutes(minutes: int) -> str:
     if rest or not hours:
         parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+def distance(km: float) -> str:
+    """A travel distance as the choices read it: ``20`` → ``Up to 12 miles (20 km)``."""
+    return f"Up to {round(km / 1.609344)} miles ({km:g} km)"
+
+
+def and_list(words: list[str]) -> str:
+    """``["Cumbria", "Lancashire", "Kent"]`` → ``Cumbria, Lancashire and Kent``."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def outside_organisation(outcode: str, organisation: str, areas: list[str]) -> str:
+    """The notice after a volunteer moves outside their organisation's areas. It promises nothing nobody does."""
+    if areas:
+        where = f"{organisation} covers {and_list(areas)}, and {outcode} is outside {'it' if len(areas) == 1 else 'them'}"
+    else:
+        where = f"{organisation} does not cover {outcode}"
+    return (f"{where}. You are still volunteering with {organisation}. "
+            f"Offers to meet a parent in person are now measured from {outcode}")
