@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
 from peermatch.models import SupportRequest, User
-from peermatch.reference import LANGUAGES
 from peermatch.services import support_requests as requests_service
 from peermatch.web.parents import forms
 
@@ -138,7 +137,6 @@ STEPS: list[Step] = [
          save=lambda f, c: requests_service.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
 ]
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
-LANGUAGE_NAMES = LANGUAGES
 
 
 def next_step(draft: SupportRequest, after: str) -> str | None:

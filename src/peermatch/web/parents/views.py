@@ -235,5 +235,3 @@ def delete_account():
 def deleted():
     return render_template("parents/deleted.html")
 
-
-__all__ = ["bp", "STEPS"]
