@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from argon2 import extract_parameters
 
 from support import TEST_PASSWORD, error_messages
-from peermatch.models import AuditEvent, Role, User
+from peermatch.models import AuditAction, AuditEvent, Role, User
 
 
 def register_parent(client: Any, **overrides: str) -> Any:
@@ -87,7 +87,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client:
     unknown = client.submit("/sign-in", {"email": "nobody@example.org", "password": "not the password"})
     assert error_messages(unknown) == error_messages(response)
     assert client.get("/your-requests/").status_code == 302
-    failures = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "sign_in.failed")).all()
+    failures = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN_FAILED)).all()
     assert [f.subject_id for f in failures] == [str(user.id)]
 
 

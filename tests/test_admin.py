@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from support import error_messages
-from peermatch.models import AuditEvent, Role, User
+from peermatch.models import AuditAction, AuditEvent, Role, User
 
 
 def invite(admin: Any, organisation_: Any, **overrides: str) -> Any:
@@ -33,7 +33,7 @@ def test_an_admin_invites_an_organiser_who_sets_a_password_and_signs_in(
 
     organiser = session.scalar(sa.select(User).where(User.email == "priya@example.org"))
     assert organiser.role == Role.ORGANISER and organiser.organisation_id == organisation.id
-    created = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.created",
+    created = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ACCOUNT_CREATED,
                                                          AuditEvent.subject_id == str(organiser.id)))
     assert created.actor_id == admin_user.id
 

@@ -10,6 +10,7 @@ from peermatch.models import (
     Match, Offer, Organisation, RequestStatus, Role, SupportRequest, User, VettingStatus, Vetting, VolunteerProfile,
     VolunteerStatus,
 )
+from peermatch import clock
 from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
 
 
@@ -18,7 +19,7 @@ def count(session: Any, model: Any, *where: Any) -> int:
 
 
 def test_the_demo_network_is_believable_and_loads_only_once(session: Any, app: Any) -> None:
-    first = load_demo_data(session)
+    first = load_demo_data(session, clock.now())
     assert first.created
     assert count(session, Organisation) == 5
     assert 280 <= count(session, VolunteerProfile) <= 320
@@ -37,14 +38,14 @@ def test_the_demo_network_is_believable_and_loads_only_once(session: Any, app: A
         assert organisation.areas and all(area.outcodes for area in organisation.areas)
 
     before = first.counts
-    second = load_demo_data(session)
+    second = load_demo_data(session, clock.now())
     assert not second.created and second.counts == before
     roles = {sign_in.role for sign_in in second.sign_ins}
     assert roles == {"admin", "organiser", "parent", "volunteer"}
 
 
 def test_each_demo_sign_in_lands_on_its_home_page(session: Any, app: Any) -> None:
-    result = load_demo_data(session)
+    result = load_demo_data(session, clock.now())
     homes = {"admin": "/admin/", "organiser": "/organiser/", "parent": "/your-requests/", "volunteer": "/volunteer/"}
     for sign_in in result.sign_ins:
         browser = app.test_client()
@@ -59,7 +60,7 @@ def test_demo_offers_and_matches_only_pair_people_the_rules_allow(session: Any) 
     from peermatch.matching import check_rules
     from peermatch.services.matching import request_profile, volunteer_profiles
 
-    load_demo_data(session)
+    load_demo_data(session, clock.now())
     profiles = {p.id: p for p in volunteer_profiles(session, approved_only=False)}
     for offer in session.scalars(sa.select(Offer)):
         volunteer = replace(profiles[str(offer.volunteer_id)], active_matches=0, pauses=())

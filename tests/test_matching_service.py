@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from peermatch.errors import DomainError, NotEligible
 from peermatch import matching
 from peermatch.models import (
+    AuditAction,
     AuditEvent, IssueType, Role, ScoringModelVersion, SupportRequest, Vetting, VolunteerLanguage, VolunteerProfile,
 )
 from peermatch.services import matching as matching_service
+from peermatch.services import scoring_models
 from peermatch.services.demo import load_demo_data
 
 TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def issue(session: Any, code: str) -> IssueType:
@@ -89,31 +93,31 @@ def test_applicants_and_other_organisations_are_not_in_the_pool(session: Any, pe
 
 
 def test_a_trained_model_is_stored_but_never_used_until_activated(session: Any, people: Any) -> None:
-    load_demo_data(session, today=TODAY)
+    load_demo_data(session, NOW)
     admin = people.user(Role.ADMIN)
-    row = matching_service.train_model(session, TODAY, min_examples=40)
+    row = scoring_models.train_model(session, NOW, min_examples=40)
     assert not row.active and row.metrics["auc"] is not None and "default_auc" in row.metrics
-    assert matching_service.active_model(session).version == "default-1"
+    assert scoring_models.active_model(session).version == "default-1"
 
-    matching_service.activate_model(session, row.version, admin)
-    assert matching_service.active_model(session).version == row.version
-    matching_service.activate_model(session, "default-1", admin)  # roll back
-    assert matching_service.active_model(session).version == "default-1"
+    scoring_models.activate_model(session, row.version, admin, NOW)
+    assert scoring_models.active_model(session).version == row.version
+    scoring_models.activate_model(session, "default-1", admin, NOW)  # roll back
+    assert scoring_models.active_model(session).version == "default-1"
     assert session.scalar(sa.select(sa.func.count()).select_from(ScoringModelVersion)
                           .where(ScoringModelVersion.active)) == 0
-    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "scoring_model.activated")).all()
+    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.SCORING_MODEL_ACTIVATED)).all()
     assert [e.subject_id for e in events] == [row.version, "default-1"]
-    with pytest.raises(matching_service.ModelError, match="There is no scoring model version 'nope'"):
-        matching_service.activate_model(session, "nope", admin)
+    with pytest.raises(DomainError, match="There is no scoring model version 'nope'"):
+        scoring_models.activate_model(session, "nope", admin, NOW)
 
 
 def test_too_little_history_is_refused_with_a_clear_message(session: Any) -> None:
     with pytest.raises(matching.NotEnoughHistory, match="Keep using the default weights"):
-        matching_service.train_model(session, TODAY)
+        scoring_models.train_model(session, NOW)
 
 
 def test_model_commands_train_list_evaluate_and_activate(app: Any, session: Any) -> None:
-    load_demo_data(session, today=TODAY)
+    load_demo_data(session, NOW)
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["model", "train"])
     assert refused.exit_code != 0 and "training needs at least 200" in refused.output
@@ -131,8 +135,8 @@ def test_model_commands_train_list_evaluate_and_activate(app: Any, session: Any)
 
 def test_an_admin_sees_the_weights_and_activates_a_version_after_confirming(sign_in_as: Any, session: Any,
                                                                            people: Any) -> None:
-    load_demo_data(session, today=TODAY)
-    row = matching_service.train_model(session, TODAY, min_examples=40)
+    load_demo_data(session, NOW)
+    row = scoring_models.train_model(session, NOW, min_examples=40)
     admin, _ = sign_in_as(Role.ADMIN)
     page = admin.get("/admin/scoring-models").get_data(as_text=True)
     assert "Lived experience of the parent&#39;s issues" in page and row.version in page
@@ -140,7 +144,7 @@ def test_an_admin_sees_the_weights_and_activates_a_version_after_confirming(sign
     assert f"Use {row.version} for new offers?" in confirm
     admin.submit(f"/admin/scoring-models/{row.version}/activate", {})
     session.expire_all()
-    assert matching_service.active_model(session).version == row.version
+    assert scoring_models.active_model(session).version == row.version
     assert admin.get("/admin/scoring-models/unknown/activate").status_code == 404
 
 
@@ -150,7 +154,7 @@ def test_only_admins_manage_models(sign_in_as: Any) -> None:
 
 
 def test_batch_proposals_for_an_organisation_respect_capacity_and_beat_greedy(session: Any, people: Any) -> None:
-    load_demo_data(session, today=TODAY)
+    load_demo_data(session, NOW)
     from peermatch.models import Organisation
 
     organisation = session.scalars(sa.select(Organisation).order_by(Organisation.name)).first()
@@ -177,7 +181,7 @@ def test_each_offer_records_its_score_explanation_and_the_model_version_that_sco
     robin = advocate(session, people, organisation, "Robin")
     organiser = people.user(Role.ORGANISER, organisation=organisation)
     request = a_request(session, organisation)
-    offer = matching_service.propose_scored_offer(session, request, robin, organiser, TODAY)
+    offer = matching_service.propose_scored_offer(session, request, robin, organiser, NOW)
     assert offer.model_version == "default-1" and 0 < offer.score < 1
     assert {item["feature"] for item in offer.explanation} == set(matching.FEATURE_NAMES)
     assert all(item["explanation"] for item in offer.explanation)
@@ -186,17 +190,17 @@ def test_each_offer_records_its_score_explanation_and_the_model_version_that_sco
         **matching.default_model().to_dict(), "version": "lr-test"}, metrics={})
     session.add(trained)
     session.flush()
-    matching_service.activate_model(session, "lr-test", None)
+    scoring_models.activate_model(session, "lr-test", None, NOW)
     other = a_request(session, organisation)
-    assert matching_service.propose_scored_offer(session, other, robin, organiser, TODAY).model_version == "lr-test"
+    assert matching_service.propose_scored_offer(session, other, robin, organiser, NOW).model_version == "lr-test"
 
 
 def test_an_advocate_who_breaks_a_rule_is_never_proposed(session: Any, people: Any) -> None:
     organisation = people.organisation("Furness Parents Together")
     lapsed = advocate(session, people, organisation, "Alex", dbs_expires_on=TODAY - timedelta(days=3))
     request = a_request(session, organisation)
-    with pytest.raises(matching_service.NotEligible) as refused:
-        matching_service.propose_scored_offer(session, request, lapsed, None, TODAY)
+    with pytest.raises(NotEligible) as refused:
+        matching_service.propose_scored_offer(session, request, lapsed, None, NOW)
     assert refused.value.reasons == ["DBS check expired on 20 November 2026"]
 
 
@@ -204,11 +208,11 @@ def test_training_learns_from_the_features_the_organiser_saw(session: Any, peopl
     organisation = people.organisation("Furness Parents Together")
     robin = advocate(session, people, organisation, "Robin")
     request = a_request(session, organisation)
-    offer = matching_service.propose_scored_offer(session, request, robin, None, TODAY)
+    offer = matching_service.propose_scored_offer(session, request, robin, None, NOW)
     seen = tuple(item["value"] for item in sorted(
         offer.explanation, key=lambda item: matching.FEATURE_NAMES.index(item["feature"])))
     offer.status = "accepted"
     robin.lived_experience = []  # the advocate's profile changes later...
     session.flush()
-    [example] = matching_service.training_examples(session, TODAY)
+    [example] = scoring_models.training_examples(session, TODAY)
     assert example.features == seen and example.label == 1  # ...but the decision was made on what was seen

@@ -1,4 +1,4 @@
-"""Command-line tasks: ``peermatch create-admin``, ``peermatch seed``, ``peermatch demo``.
+"""Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers`` and ``model …``.
 
 Each command is a transaction boundary: it commits once at the end, or not at all.
 """
@@ -9,6 +9,8 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from peermatch import clock
+from peermatch.errors import DomainError
 from peermatch.extensions import db
 from peermatch.models import Role
 
@@ -26,7 +28,7 @@ def create_admin(email: str, display_name: str, password: str) -> None:
         raise click.ClickException("Password must be 10 characters or more")
     try:
         accounts.create_user(db.session, email=email, password=password, role=Role.ADMIN, display_name=display_name)
-    except accounts.AccountError as error:
+    except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created admin {email}")
@@ -50,7 +52,7 @@ def demo() -> None:
     from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
 
     click.echo("Loading demo data…")
-    result = load_demo_data(db.session)
+    result = load_demo_data(db.session, clock.now())
     db.session.commit()
     if result.created:
         click.echo("Demo data loaded: " + ", ".join(f"{n} {name}" for name, n in result.counts.items()))
@@ -70,9 +72,9 @@ def model() -> None:
 @with_appcontext
 def model_list() -> None:
     """Every stored version, newest first, with its held-out figures; * marks the active one."""
-    from peermatch.services import matching as matching_service
+    from peermatch.services import scoring_models
 
-    rows = matching_service.list_models(db.session)
+    rows = scoring_models.list_models(db.session)
     active = next((r.version for r in rows if r.active), "default-1")
     click.echo(f"{'*' if active == 'default-1' else ' '} default-1   hand-set default weights")
     for row in rows:
@@ -87,14 +89,12 @@ def model_list() -> None:
 @with_appcontext
 def model_train(min_examples: int | None) -> None:
     """Train on history so far and store a new version. It is NOT used until someone activates it."""
-    from datetime import date
-
     from peermatch import matching
-    from peermatch.services import matching as matching_service
+    from peermatch.services import scoring_models
 
     try:
-        row = matching_service.train_model(db.session, date.today(),
-                                           min_examples=min_examples or matching.MIN_TRAINING_EXAMPLES)
+        row = scoring_models.train_model(db.session, clock.now(),
+                                         min_examples=min_examples or matching.MIN_TRAINING_EXAMPLES)
     except matching.NotEnoughHistory as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -110,13 +110,11 @@ def model_train(min_examples: int | None) -> None:
 @with_appcontext
 def model_evaluate(version: str) -> None:
     """How VERSION (default: the hand-set weights) ranks the history so far."""
-    from datetime import date
-
-    from peermatch.services import matching as matching_service
+    from peermatch.services import scoring_models
 
     try:
-        result = matching_service.evaluate_version(db.session, version, date.today())
-    except matching_service.ModelError as error:
+        result = scoring_models.evaluate_version(db.session, version, clock.today())
+    except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(", ".join(f"{key} {value}" for key, value in result.items()))
 
@@ -126,18 +124,29 @@ def model_evaluate(version: str) -> None:
 @with_appcontext
 def model_activate(version: str) -> None:
     """Score new offers with VERSION; activate an older version (or default-1) to roll back."""
-    from peermatch.services import matching as matching_service
+    from peermatch.services import scoring_models
 
     try:
-        matching_service.activate_model(db.session, version, None)
-    except matching_service.ModelError as error:
+        scoring_models.activate_model(db.session, version, None, clock.now())
+    except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"{version} now scores new offers.")
 
 
+@click.command("lapse-offers")
+@with_appcontext
+def lapse_offers() -> None:
+    """Lapse offers whose time to answer has passed; they go back to the organisers."""
+    from peermatch.services import offers
+
+    lapsed = offers.lapse_due(db.session, clock.now())
+    db.session.commit()
+    click.echo(f"Offers lapsed: {len(lapsed)}")
+
+
 def register(app: Flask) -> None:
-    for command in (create_admin, seed, demo, model):
+    for command in (create_admin, seed, demo, lapse_offers, model):
         app.cli.add_command(command)
 
 

@@ -1,6 +1,21 @@
-"""Reference lists the product ships with: issue types (seeded, admin-editable) and languages."""
+"""Reference lists the product ships with: issue types (seeded, admin-editable), languages, the weekly grid.
+
+The weekly grid's one encoding lives with the matching engine (``matching.week``); it is
+re-exported here so pages and forms use it without reaching into the engine.
+"""
 
 from __future__ import annotations
+
+from peermatch.matching.week import (  # noqa: F401  (re-exported)
+    ALL_SLOTS_MASK,
+    DAYS,
+    PARTS_OF_DAY,
+    describe_slots,
+    mask_from_values,
+    slot_value,
+    slots_by_day,
+    values_from_mask,
+)
 
 # (code, name a parent understands, plain-English hint). Seeded; the network admin edits the list.
 ISSUE_TYPES: tuple[tuple[str, str, str], ...] = (
@@ -50,6 +65,3 @@ LANGUAGES: dict[str, str] = {
     "ti": "Tigrinya",
     "uk": "Ukrainian",
 }
-
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PARTS_OF_DAY = ("morning", "afternoon", "evening")

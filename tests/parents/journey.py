@@ -41,25 +41,22 @@ def answer_everything(browser: Any, skip: tuple[str, ...] = ()) -> None:
 
 
 def introduce_advocate(session: Any, request: Any, people: Any, name: str = "Morgan") -> Any:
-    """An advocate accepted this request and was introduced (what organisers and volunteers do elsewhere)."""
-    from peermatch.models import (
-        Match, MatchStatus, Offer, OfferStatus, RequestStatus, RequestStatusChange, Role, VolunteerProfile, now_utc,
-    )
+    """An advocate accepted this request and was introduced, through the life-cycle functions organisers and
+    advocates use (their own pages are tested elsewhere)."""
+    from peermatch import clock
+    from peermatch.models import Role, VolunteerProfile
+    from peermatch.services import offers
 
     organisation = request.organisation
     user = people.user(Role.VOLUNTEER, organisation=organisation, name=name)
     volunteer = VolunteerProfile(user_id=user.id, organisation_id=organisation.id, status="approved",
-                                 home_outcode="LA14", capacity=2, active_match_count=1)
+                                 home_outcode="LA14", capacity=2)
     session.add(volunteer)
     session.flush()
-    offer = Offer(request_id=request.id, volunteer_id=volunteer.id, status=OfferStatus.ACCEPTED, score=0.8)
-    session.add(offer)
-    session.flush()
-    match = Match(offer_id=offer.id, request_id=request.id, volunteer_id=volunteer.id, status=MatchStatus.ACTIVE)
-    session.add(match)
-    previous = request.status
-    request.status = RequestStatus.MATCHED
-    request.matched_dt = now_utc()
-    session.add(RequestStatusChange(request_id=request.id, from_status=previous, to_status=RequestStatus.MATCHED))
-    session.flush()
+    organiser = people.user(Role.ORGANISER, organisation=organisation)
+    now = clock.now()
+    offer = offers.propose(session, request, volunteer, organiser, now, score=0.8)
+    offers.approve(session, offer, organiser, now)
+    offers.send(session, offer, organiser, now)
+    match = offers.accept(session, offer, user, now)
     return match

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
@@ -96,14 +97,13 @@ class Volunteering:
         self.session.flush()
         return request
 
-    def offer(self, profile: VolunteerProfile, request: SupportRequest | None = None, *, now: datetime = NOW,
-              lapse_hours: float = 48) -> Offer:
-        """An offer sent to ``profile`` through the domain functions (as organisers will)."""
+    def offer(self, profile: VolunteerProfile, request: SupportRequest | None = None, *, now: datetime = NOW) -> Offer:
+        """An offer sent to ``profile`` through the domain functions (as organisers do)."""
         request = request or self.request(organisation=profile.organisation)
         organiser = self.people.user(Role.ORGANISER, profile.organisation)
-        offer = offers.propose_offer(self.session, request, profile, organiser, now, score=0.8)
-        offers.approve_offer(self.session, offer, organiser, now)
-        offers.send_offer(self.session, offer, organiser, now, lapse_hours=lapse_hours)
+        offer = offers.propose(self.session, request, profile, organiser, now, score=0.8)
+        offers.approve(self.session, offer, organiser, now)
+        offers.send(self.session, offer, organiser, now)
         return offer
 
 
@@ -113,24 +113,15 @@ def volunteering(session: Any, people: Any) -> Volunteering:
 
 
 @pytest.fixture()
-def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Pin the time the volunteer pages see; ``clock.set(datetime)`` moves it."""
-    from peermatch.web.volunteers import views
-
-    class Clock:
-        now = NOW
-
-        def set(self, when: datetime) -> None:
-            self.now = when
-
-    instance = Clock()
-    monkeypatch.setattr(views, "now", lambda: instance.now)
-    return instance
+def clock() -> Any:
+    """Stop the clock at ``NOW`` (time-machine); ``clock.move_to(datetime)`` moves it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture()
 def advocate_client(sign_in_as: Any, volunteering: Volunteering, clock: Any) -> tuple[Any, User, VolunteerProfile]:
-    """A signed-in approved advocate (capacity 2) on the pinned clock."""
+    """A signed-in approved advocate (capacity 2), with the clock stopped at ``NOW``."""
     user, profile = volunteering.advocate()
     browser, _ = sign_in_as(Role.VOLUNTEER, user)
     return browser, user, profile

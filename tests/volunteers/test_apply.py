@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from support import error_messages
-from peermatch.models import AuditEvent, Role, VolunteerProfile, VolunteerStatus
+from peermatch.models import AuditAction, AuditEvent, Role, VolunteerProfile, VolunteerStatus
 
 GOOD = {
     "lived_experience": ["child_protection_conference", "care_proceedings"],
@@ -20,8 +20,7 @@ GOOD = {
     "travel_km": "15",
     "network_wide": "yes",
     "capacity": "2",
-    "monday": ["0", "2"],
-    "thursday": ["1"],
+    "availability": ["0-0", "0-2", "3-1"],
     "introduction": "I went through a child protection conference alone in 2019.",
 }
 
@@ -74,7 +73,7 @@ def test_applying_records_every_answer_and_explains_what_happens_next(applicant:
     home = browser.get("/volunteer/").get_data(as_text=True)
     assert "Application received" in home and "What happens next" in home
     assert "DBS check" in home and "0 of 2 received" in home
-    assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "volunteer.applied",
+    assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ADVOCATE_APPLIED,
                                                       AuditEvent.actor_id == user.id)) is not None
     assert browser.get("/volunteer/apply").headers["Location"] == "/volunteer/"
 
@@ -95,7 +94,7 @@ def test_applying_records_every_answer_and_explains_what_happens_next(applicant:
         ({"network_wide": None}, "Select yes if you would support parents anywhere by phone or video"),
         ({"capacity": None}, "Select how many parents you could support at the same time"),
         ({"capacity": "9"}, "Select how many parents you could support at the same time"),
-        ({"monday": None, "thursday": None}, "Select at least one time in the week when you are usually free"),
+        ({"availability": None}, "Select at least one time in the week when you are usually free"),
         ({"introduction": ""}, "Tell the organisers a little about yourself"),
         ({"introduction": "x" * 1001}, "Your introduction must be 1000 characters or fewer"),
     ],

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from support import error_messages
 from peermatch.models import VolunteerPause
-from volunteers.conftest import TODAY
+from volunteers.conftest import NOW, TODAY
 
 
 def test_the_grid_shows_the_current_week_and_saves_a_new_one(advocate_client: Any, session: Any) -> None:
@@ -20,7 +20,7 @@ def test_the_grid_shows_the_current_week_and_saves_a_new_one(advocate_client: An
     assert "<title>When you are usually free" in html
     assert html.count("<fieldset") == 7 and html.count('type="checkbox"') == 21
     assert html.count("checked") == 9  # Monday to Wednesday, every part of the day
-    response = browser.submit("/volunteer/availability", {"tuesday": ["2"], "saturday": ["0", "1"]})
+    response = browser.submit("/volunteer/availability", {"availability": ["1-2", "5-0", "5-1"]})
     assert response.headers["Location"] == "/volunteer/"
     session.refresh(profile)
     assert profile.availability_mask == (1 << 5) | (1 << 15) | (1 << 16)
@@ -34,15 +34,15 @@ def test_an_empty_week_is_refused_with_a_pointer_to_dates_away(advocate_client: 
     assert error_messages(response) == [
         "Select at least one time in the week when you are usually free. If you need a break, add the dates you "
         "are away instead"]
-    assert '<a href="#monday">' in response.get_data(as_text=True)
+    assert '<a href="#availability">' in response.get_data(as_text=True)
     session.refresh(profile)
     assert profile.availability_mask == 0b111_111_111
 
 
 def test_a_crafted_slot_is_refused(advocate_client: Any) -> None:
     browser, _, _ = advocate_client
-    response = browser.submit("/volunteer/availability", {"monday": ["7"]})
-    assert "Select morning, afternoon or evening" in error_messages(response)
+    response = browser.submit("/volunteer/availability", {"availability": ["0-7"]})
+    assert "Select times from the week shown" in error_messages(response)
 
 
 def test_adding_and_removing_dates_away(advocate_client: Any, session: Any) -> None:
@@ -96,10 +96,10 @@ def test_each_mistake_with_dates_away_gets_its_own_message(advocate_client: Any,
 
 
 def test_overlapping_dates_away_are_refused(advocate_client: Any, volunteering: Any) -> None:
-    browser, _, profile = advocate_client
-    from peermatch.services import volunteering as service
+    browser, user, profile = advocate_client
+    from peermatch.services import advocates
 
-    service.add_pause(volunteering.session, profile, date(2026, 8, 1), date(2026, 8, 14), "", TODAY)
+    advocates.add_pause(volunteering.session, profile, date(2026, 8, 1), date(2026, 8, 14), "", user, NOW)
     response = browser.submit("/volunteer/away/add", {"starts_on": ["10", "8", "2026"], "ends_on": ["20", "8", "2026"]})
     assert ("These dates overlap a time you are already away (1 August to 14 August 2026). Remove that one first, "
             "or choose other dates") in error_messages(response)

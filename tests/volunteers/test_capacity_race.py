@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from peermatch.errors import DomainError
 from peermatch.models import Match, Offer, OfferStatus, User, VolunteerProfile
 from peermatch.services import offers
 from volunteers.committed import Committed
@@ -36,20 +37,20 @@ def accept_in_own_connection(engine: sa.Engine, offer_id: uuid.UUID, user_id: uu
             barrier.wait(timeout=10)
         started = time.monotonic()
         try:
-            offers.accept_offer(session, offer, user, now)
+            offers.accept(session, offer, user, now)
             session.flush()
             if barrier is not None:
                 time.sleep(HOLD_LOCK_SECONDS)  # keep the row lock while the other one tries
             session.commit()
             results[offer_id] = ("accepted", time.monotonic() - started)
-        except offers.OfferError:
+        except DomainError:
             session.rollback()
             results[offer_id] = ("refused", time.monotonic() - started)
 
 
 def test_two_offers_accepted_at_the_same_moment_never_exceed_capacity(app: Flask) -> None:
     engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    committed = Committed(engine)
+    committed = Committed(engine, app)
     now = datetime.now(timezone.utc)
     try:
         with Session(engine) as session:

@@ -10,10 +10,11 @@ import sqlalchemy as sa
 
 from support import error_messages
 from peermatch.geo import lookup_postcode
-from peermatch.models import AuditEvent, IssueType, Role, VolunteerProfile
+from peermatch.models import AuditAction, AuditEvent, IssueType, Role, VolunteerProfile
 from peermatch.services import matching
-from peermatch.services import volunteering as service
-from volunteers.conftest import TODAY
+from peermatch.errors import DomainError
+from peermatch.services import advocates
+from volunteers.conftest import NOW, TODAY
 
 # The advocate fixture lives in LA14 (Barrow), travels 15 km, speaks English and has been
 # through a child protection conference. These are the same answers with three changes.
@@ -36,7 +37,7 @@ def answers(**overrides: Any) -> dict[str, Any]:
 
 
 def audit_events(session: Any, profile: VolunteerProfile) -> list[AuditEvent]:
-    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "volunteer.details_changed",
+    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ADVOCATE_DETAILS_CHANGED,
                                                             AuditEvent.subject_id == str(profile.id))))
 
 
@@ -54,7 +55,7 @@ def test_the_home_page_links_to_your_details_which_shows_the_current_answers(adv
     assert "I have been there" in html
     assert html.count("checked") == 6  # nothing else: no opt-outs, no gender given
     # Not the organisation (vetting), nor capacity and free times (pages of their own).
-    assert 'name="organisation"' not in html and 'name="capacity"' not in html and 'name="monday"' not in html
+    assert 'name="organisation"' not in html and 'name="capacity"' not in html and 'name="availability"' not in html
 
 
 def test_a_change_is_saved_and_matching_uses_it_at_once(advocate_client: Any, session: Any) -> None:
@@ -229,12 +230,12 @@ def test_each_mistake_gets_its_own_message_keeps_every_answer_and_saves_nothing(
 
 def test_the_domain_refuses_the_same_issue_as_experience_and_opt_out(advocate_client: Any, session: Any) -> None:
     _, user, profile = advocate_client
-    details = service.VolunteerDetails(
+    details = advocates.VolunteerDetails(
         lived_experience=["domestic_abuse"], opt_outs=["domestic_abuse"], languages=["en"], gender="woman",
         support_modes=["phone"], postcode="LA9", travel_km=0, network_wide=False, introduction="Hello",
     )
-    with pytest.raises(service.VolunteeringError) as refused:
-        service.change_details(session, profile, details, user)
+    with pytest.raises(DomainError) as refused:
+        advocates.change_details(session, profile, details, user, NOW)
     assert refused.value.field == "opt_outs"
     assert str(refused.value) == "You cannot choose something you have been through and also ask not to be offered it"
     assert profile.home_outcode == "LA14" and profile.gender is None

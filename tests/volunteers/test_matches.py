@@ -19,7 +19,7 @@ def introduced(advocate_client: Any, volunteering: Any) -> tuple[Any, Any, Any]:
     """A signed-in advocate who accepted an offer yesterday."""
     browser, user, profile = advocate_client
     offer = volunteering.offer(profile, now=NOW - timedelta(days=1))
-    match = offers.accept_offer(volunteering.session, offer, user, NOW - timedelta(days=1))
+    match = offers.accept(volunteering.session, offer, user, NOW - timedelta(days=1))
     return browser, match, profile
 
 
@@ -127,7 +127,7 @@ def test_each_mistake_ending_support_gets_its_own_message(introduced: Any, sessi
 def test_a_volunteer_gets_404_for_someone_elses_match(advocate_client: Any, volunteering: Any, path: str) -> None:
     browser, _, _ = advocate_client
     other_user, other = volunteering.advocate(name="Other")
-    match = offers.accept_offer(volunteering.session, volunteering.offer(other), other_user, NOW)
+    match = offers.accept(volunteering.session, volunteering.offer(other), other_user, NOW)
     response = browser.get(f"/volunteer/matches/{match.id}{path}")
     assert response.status_code == 404 and PARENT_NAME not in response.get_data(as_text=True)
     if path:

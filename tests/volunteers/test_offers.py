@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from peermatch.models import AuditEvent, Match, Offer, OfferStatus, RequestStatus, RequestStatusChange
-from peermatch.services import offers
+from peermatch.errors import DomainError
+from peermatch.models import AuditAction, AuditEvent, Match, Offer, OfferStatus, RequestStatus, RequestStatusChange, Role
+from peermatch.services import offers, requests
 from support import error_messages
 from volunteers.conftest import NOW, PARENT_EMAIL, PARENT_NAME, PARENT_PHONE
 
@@ -35,7 +36,7 @@ def test_offers_waiting_show_an_anonymised_summary(advocate_client: Any, volunte
 def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocate_client: Any, volunteering: Any,
                                                                          session: Any) -> None:
     browser, user, profile = advocate_client
-    offer = volunteering.offer(profile)
+    offer = volunteering.offer(profile, now=NOW - timedelta(hours=1))
     response = browser.submit(f"/volunteer/offers/{offer.id}/accept", {}, form_url=f"/volunteer/offers/{offer.id}")
     match = session.scalar(sa.select(Match).where(Match.offer_id == offer.id))
     assert match is not None and response.headers["Location"] == f"/volunteer/matches/{match.id}"
@@ -52,7 +53,7 @@ def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocat
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert PARENT_NAME in page and PARENT_EMAIL in page and PARENT_PHONE in page
     assert "Do not send texts" in page and "Do not leave a voicemail" in page and "Weekdays 9:30am to 2:30pm" in page
-    viewed = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "match.contact_details_viewed")).all()
+    viewed = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.CONTACT_DETAILS_VIEWED)).all()
     assert [(e.actor_id, e.subject_id) for e in viewed] == [(user.id, str(offer.request_id))]
     # The offer page now leads to the match.
     assert browser.get(f"/volunteer/offers/{offer.id}").headers["Location"] == f"/volunteer/matches/{match.id}"
@@ -61,7 +62,7 @@ def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocat
 def test_only_the_channels_the_parent_allowed_are_shown(advocate_client: Any, volunteering: Any) -> None:
     browser, user, profile = advocate_client
     request = volunteering.request(email_ok=False, phone_ok=False, text_ok=True, voicemail_ok=True)
-    match = offers.accept_offer(volunteering.session, volunteering.offer(profile, request), user, NOW)
+    match = offers.accept(volunteering.session, volunteering.offer(profile, request), user, NOW)
     page = browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)
     assert "Do not email" in page and PARENT_EMAIL not in page
     assert "Do not phone" in page and PARENT_PHONE in page  # for texts only
@@ -88,7 +89,7 @@ def test_a_parents_details_never_appear_before_the_introduction(advocate_client:
     assert responses[-1].status_code == 200  # refused: no free place
     volunteering.session.execute(sa.update(type(profile)).where(type(profile).id == profile.id)
                                  .values(capacity=2, active_match_count=1))
-    match = offers.accept_offer(volunteering.session, offer, user, NOW)
+    match = offers.accept(volunteering.session, offer, user, NOW)
     assert PARENT_NAME in browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)
 
 
@@ -124,34 +125,40 @@ def test_declining_mistakes_get_their_own_message(advocate_client: Any, voluntee
 
 
 def test_an_offer_lapses_after_48_hours_and_goes_back(advocate_client: Any, volunteering: Any, session: Any,
-                                                      clock: Any) -> None:
-    browser, user, profile = advocate_client
+                                                      clock: Any, sign_in_as: Any) -> None:
+    _, user, profile = advocate_client
     offer = volunteering.offer(profile)
     assert offer.expires_dt == NOW + timedelta(hours=48)
-    assert offers.lapse_due_offers(session, NOW + timedelta(hours=47, minutes=59)) == []
-    clock.set(NOW + timedelta(hours=48))
+    assert offers.lapse_due(session, NOW + timedelta(hours=47, minutes=59)) == []
+    clock.move_to(NOW + timedelta(hours=48))
+    browser, _ = sign_in_as(Role.VOLUNTEER, user)  # two days later: yesterday's session has ended
     # Before the lapse job has run, the page already treats it as too late.
     assert "No offers are waiting for you" in browser.get("/volunteer/offers").get_data(as_text=True)
     late = browser.submit(f"/volunteer/offers/{offer.id}/accept", {}, form_url="/volunteer/away/add")
     assert "The time to answer this offer has passed, so it has gone back to the organisers" in late.get_data(as_text=True)
     assert session.scalar(sa.select(Match).where(Match.offer_id == offer.id)) is None
-    assert offers.lapse_due_offers(session, NOW + timedelta(hours=48)) == [offer]
+    assert offers.lapse_due(session, NOW + timedelta(hours=48)) == [offer]
     session.refresh(offer)
     assert offer.status == OfferStatus.LAPSED and history(offer)[-1] == ("offered", "lapsed")
     assert offer.request.status == RequestStatus.OPEN
-    assert offers.lapse_due_offers(session, NOW + timedelta(hours=72)) == []
-    with pytest.raises(offers.OfferError, match="The time to answer this offer has passed"):
-        offers.accept_offer(session, offer, user, NOW + timedelta(hours=1))
+    assert offers.lapse_due(session, NOW + timedelta(hours=72)) == []
+    with pytest.raises(DomainError, match="The time to answer this offer has passed"):
+        offers.accept(session, offer, user, NOW + timedelta(hours=1))
 
 
-def test_the_lapse_time_is_configurable_and_sooner_when_the_meeting_is_sooner(volunteering: Any) -> None:
-    assert offers.offer_deadline(NOW, 24) == NOW + timedelta(hours=24)
+def test_the_lapse_time_is_configurable_and_sooner_when_the_meeting_is_sooner(app: Any, volunteering: Any) -> None:
+    _, profile = volunteering.advocate()
+    app.config["OFFER_LAPSE_HOURS"] = 24
+    try:
+        assert volunteering.offer(profile).expires_dt == NOW + timedelta(hours=24)
+    finally:
+        app.config["OFFER_LAPSE_HOURS"] = 48
+    assert volunteering.offer(profile).expires_dt == NOW + timedelta(hours=48)
     # Meeting on Wednesday morning (9am UK time, 23 hours away): answer within half of that.
     assert offers.offer_deadline(NOW, 48, date(2026, 3, 11), 0) == NOW + timedelta(hours=11, minutes=30)
     # A meeting next month changes nothing; a meeting in an hour still leaves an hour.
     assert offers.offer_deadline(NOW, 48, date(2026, 4, 20), 2) == NOW + timedelta(hours=48)
     assert offers.offer_deadline(NOW, 48, date(2026, 3, 10), 0) == NOW + timedelta(hours=1)
-    _, profile = volunteering.advocate()
     request = volunteering.request(meeting_date=date(2026, 3, 11), meeting_part=0)
     assert volunteering.offer(profile, request).expires_dt == NOW + timedelta(hours=11, minutes=30)
 
@@ -172,8 +179,8 @@ def test_the_lapse_command_lapses_overdue_offers(app: Any, volunteering: Any, se
 def test_accepting_when_full_changes_nothing(advocate_client: Any, volunteering: Any, session: Any) -> None:
     browser, user, profile = advocate_client
     first, second, third = (volunteering.offer(profile) for _ in range(3))
-    offers.accept_offer(session, first, user, NOW)
-    offers.accept_offer(session, second, user, NOW)
+    offers.accept(session, first, user, NOW)
+    offers.accept(session, second, user, NOW)
     response = browser.submit(f"/volunteer/offers/{third.id}/accept", {}, form_url=f"/volunteer/offers/{third.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<title>Error: An offer to support a parent" in html
@@ -187,15 +194,15 @@ def test_accepting_when_full_changes_nothing(advocate_client: Any, volunteering:
 
 def test_a_request_withdrawn_meanwhile_cannot_be_accepted(advocate_client: Any, volunteering: Any,
                                                           session: Any) -> None:
-    _, user, profile = advocate_client
+    browser, user, profile = advocate_client
     offer = volunteering.offer(profile)
-    offer.request.status = RequestStatus.WITHDRAWN
-    session.flush()
-    with pytest.raises(offers.OfferError, match="This parent no longer needs an advocate"):
-        offers.accept_offer(session, offer, user, NOW)
+    requests.withdraw(session, offer.request, offer.request.parent, NOW)
+    response = browser.submit(f"/volunteer/offers/{offer.id}/accept", {}, form_url="/volunteer/away/add")
+    assert "This offer has been withdrawn: the parent no longer needs an advocate" in response.get_data(as_text=True)
     session.refresh(offer)
     session.refresh(profile)
-    assert offer.status == OfferStatus.OFFERED and profile.active_match_count == 0
+    assert offer.status == OfferStatus.WITHDRAWN and profile.active_match_count == 0
+    assert history(offer)[-1] == ("offered", "withdrawn")
 
 
 def test_accepting_twice_is_refused_and_other_offers_for_the_request_are_withdrawn(volunteering: Any,
@@ -205,9 +212,9 @@ def test_accepting_twice_is_refused_and_other_offers_for_the_request_are_withdra
     request = volunteering.request(organisation=profile.organisation)
     mine = volunteering.offer(profile, request)
     theirs = volunteering.offer(other, request)
-    offers.accept_offer(session, mine, user, NOW)
-    with pytest.raises(offers.OfferError, match="You have already accepted this offer"):
-        offers.accept_offer(session, mine, user, NOW)
+    offers.accept(session, mine, user, NOW)
+    with pytest.raises(DomainError, match="You have already accepted this offer"):
+        offers.accept(session, mine, user, NOW)
     session.refresh(theirs)
     assert theirs.status == OfferStatus.WITHDRAWN and theirs.status_changes[-1].note == "Another advocate was introduced"
     session.refresh(profile)

@@ -7,69 +7,42 @@ benchmarked and reused without Flask or a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-DAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PARTS_OF_DAY: tuple[str, ...] = ("morning", "afternoon", "evening")
-SLOTS_PER_WEEK = len(DAYS) * len(PARTS_OF_DAY)
-ALL_SLOTS_MASK = (1 << SLOTS_PER_WEEK) - 1
+from .week import (  # noqa: F401  (re-exported: the weekly grid is part of every profile)
+    ALL_SLOTS_MASK,
+    DAYS,
+    PARTS_OF_DAY,
+    SLOTS_PER_WEEK,
+    check_mask,
+    day_mask,
+    describe_slots,
+    mask_from_slots,
+    slot_bit,
+    slots_from_mask,
+)
 
 IN_PERSON, PHONE, VIDEO = "in_person", "phone", "video"
 SUPPORT_MODES: tuple[str, ...] = (IN_PERSON, PHONE, VIDEO)
 SUPPORT_MODE_WORDS: dict[str, str] = {IN_PERSON: "in person", PHONE: "phone", VIDEO: "video"}
 
 
-def slot_bit(day: int, part: int) -> int:
-    """Bit index of one weekly availability slot: ``day * 3 + part`` (day 0 = Monday, part 0 = morning)."""
-    if not 0 <= day < len(DAYS) or not 0 <= part < len(PARTS_OF_DAY):
-        raise ValueError(f"No such availability slot: day {day}, part {part}")
-    return day * len(PARTS_OF_DAY) + part
+def _check_location(who: str, lat: float | None, lon: float | None) -> None:
+    """Coordinates are both known and finite, or both missing: never half a place, never NaN."""
+    if lat is None and lon is None:
+        return
+    if lat is None or lon is None:
+        raise ValueError(f"{who}: lat and lon must both be given or both be None, not lat={lat!r}, lon={lon!r}")
+    for name, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > limit:
+            raise ValueError(f"{who}: {name} must be a finite number of degrees within ±{limit:g}, not {value!r}")
 
 
-def mask_from_slots(slots: Iterable[tuple[int, int]]) -> int:
-    """Turn a set of (day, part) pairs into the 21-bit availability mask stored on profiles."""
-    mask = 0
-    for day, part in slots:
-        mask |= 1 << slot_bit(day, part)
-    return mask
-
-
-def slots_from_mask(mask: int) -> frozenset[tuple[int, int]]:
-    """Turn an availability mask back into (day, part) pairs, for forms and explanations."""
-    _check_mask(mask)
-    parts = len(PARTS_OF_DAY)
-    return frozenset(divmod(bit, parts) for bit in range(SLOTS_PER_WEEK) if mask >> bit & 1)
-
-
-def day_mask(day: int) -> int:
-    """All three slots of one weekday, e.g. to ask "free at any time on Tuesday?"."""
-    return _DAY_MASKS[day]
-
-
-_DAY_MASKS = tuple(mask_from_slots((day, part) for part in range(len(PARTS_OF_DAY))) for day in range(len(DAYS)))
-
-
-def describe_slots(mask: int) -> str:
-    """Availability in words, grouped by day: "Monday morning and evening, Friday afternoon"."""
-    by_day: dict[int, list[str]] = {}
-    for day, part in sorted(slots_from_mask(mask)):
-        by_day.setdefault(day, []).append(PARTS_OF_DAY[part])
-    if not by_day:
-        return "no times"
-    phrases = []
-    for day, parts in by_day.items():
-        if len(parts) == len(PARTS_OF_DAY):
-            phrases.append(f"all day {DAYS[day]}")
-        else:
-            phrases.append(f"{DAYS[day]} {' and '.join(parts)}")
-    return ", ".join(phrases)
-
-
-def _check_mask(mask: int) -> None:
-    if not 0 <= mask <= ALL_SLOTS_MASK:
-        raise ValueError(f"Availability mask {mask} is outside the 21 weekly slots")
+def _check_count(who: str, name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{who}: {name} must be a whole number, 0 or more, not {value!r}")
 
 
 def _check_modes(modes: frozenset[str]) -> None:
@@ -108,8 +81,9 @@ class RequestProfile:
     submitted_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _check_mask(self.availability_mask)
+        check_mask(self.availability_mask)
         _check_modes(self.support_modes)
+        _check_location(f"Request {self.id!r}", self.lat, self.lon)
         if self.meeting_part is not None and not 0 <= self.meeting_part < len(PARTS_OF_DAY):
             raise ValueError(f"meeting_part must be 0, 1 or 2 (morning, afternoon, evening), not {self.meeting_part}")
 
@@ -159,12 +133,15 @@ class VolunteerProfile:
     matches_completed: int = 0
 
     def __post_init__(self) -> None:
-        _check_mask(self.availability_mask)
+        who = f"Volunteer {self.id!r}"
+        check_mask(self.availability_mask)
         _check_modes(self.support_modes)
-        if self.capacity < 0 or self.active_matches < 0 or self.matches_completed < 0:
-            raise ValueError("capacity, active_matches and matches_completed cannot be negative")
-        if self.travel_km < 0:
-            raise ValueError("travel_km cannot be negative")
+        _check_location(who, self.lat, self.lon)
+        for name in ("capacity", "active_matches", "matches_completed"):
+            _check_count(who, name, getattr(self, name))
+        travel = self.travel_km
+        if isinstance(travel, bool) or not isinstance(travel, (int, float)) or not math.isfinite(travel) or travel < 0:
+            raise ValueError(f"{who}: travel_km must be a finite distance of 0 km or more, not {travel!r}")
         for first, last in self.pauses:
             if last < first:
                 raise ValueError(f"Pause ends ({last}) before it starts ({first})")

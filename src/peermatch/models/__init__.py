@@ -1,7 +1,14 @@
 """The whole data model. Import models from here."""
 
-from peermatch.models.base import Base, now_utc
+from peermatch.models.base import Base
 from peermatch.models.enums import (
+    MATCH_OPEN,
+    OFFER_ANSWERED,
+    OFFER_OUTSTANDING,
+    REQUEST_AWAITING_OFFER,
+    REQUEST_FINISHED,
+    REQUEST_LOOKING,
+    AuditAction,
     ContactMode,
     DeclineReason,
     FeedbackAuthor,
@@ -14,6 +21,7 @@ from peermatch.models.enums import (
     RequestStatus,
     Role,
     SupportMode,
+    UnmatchedReason,
     VettingStatus,
     VolunteerStatus,
 )
@@ -38,12 +46,13 @@ from peermatch.models.volunteers import (
 )
 
 __all__ = [
-    "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditEvent", "Base", "ConflictOfInterest",
-    "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback", "FeedbackAuthor",
-    "Gender", "IssueType", "Match", "MatchOutcome", "MatchStatus", "MeetingType", "Offer", "OfferStatus",
-    "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
+    "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
+    "REQUEST_LOOKING", "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditAction", "AuditEvent", "Base",
+    "ConflictOfInterest", "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback",
+    "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchStatus", "MeetingType", "Offer",
+    "OfferStatus", "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
     "RequestStatusChange", "Role", "SafeContact", "ScoringModelVersion", "Setting", "SupportMode",
-    "SupportRequest", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
-    "VolunteerProfile", "VolunteerStatus", "now_utc", "request_issue_types", "volunteer_lived_experience",
+    "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
+    "VolunteerProfile", "VolunteerStatus", "request_issue_types", "volunteer_lived_experience",
     "volunteer_opt_outs",
 ]

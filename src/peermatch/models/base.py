@@ -12,6 +12,8 @@ import sqlalchemy.orm
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from peermatch import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -19,11 +21,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def now_utc() -> datetime:
-    """The current time, timezone-aware; used as a callable default."""
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -69,8 +66,8 @@ class UUIDPrimaryKey:
 class Timestamped:
     """Mixin: when the row was created and last changed."""
 
-    created_dt: Mapped[datetime] = mapped_column(default=now_utc)
-    updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+    created_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_dt: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 def one_of(column: str, values: type[enum.Enum] | tuple[str, ...], name: str | None = None) -> sa.CheckConstraint:

@@ -64,7 +64,11 @@ class MeetingType(enum.StrEnum):
 
 
 class RequestStatus(enum.StrEnum):
-    """A request for support: draft → submitted → open → offered → matched → closed."""
+    """A request for support: draft → submitted → open → offered → matched → closed.
+
+    Or withdrawn by the parent, or closed unmatched by an organiser. Only
+    ``services.requests`` changes it (see its table of allowed moves).
+    """
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -74,6 +78,16 @@ class RequestStatus(enum.StrEnum):
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
     CLOSED_UNMATCHED = "closed_unmatched"
+
+
+REQUEST_LOOKING = frozenset({RequestStatus.SUBMITTED, RequestStatus.OPEN, RequestStatus.OFFERED})
+"""Still looking for an advocate: an offer can be made, sent or accepted for it."""
+
+REQUEST_AWAITING_OFFER = frozenset({RequestStatus.SUBMITTED, RequestStatus.OPEN})
+"""Looking for an advocate and no offer is out for it: what batches propose for."""
+
+REQUEST_FINISHED = frozenset({RequestStatus.CLOSED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED_UNMATCHED})
+"""Nothing more will happen to it."""
 
 
 class OfferStatus(enum.StrEnum):
@@ -88,12 +102,23 @@ class OfferStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+OFFER_OUTSTANDING = frozenset({OfferStatus.PROPOSED, OfferStatus.APPROVED, OfferStatus.OFFERED})
+"""Not answered yet: withdrawn if the request stops looking."""
+
+OFFER_ANSWERED = frozenset({OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LAPSED})
+"""The advocate answered (or the time to answer ran out): what the scoring model learns from."""
+
+
 class MatchStatus(enum.StrEnum):
     """A match: introduced → active → ended."""
 
     INTRODUCED = "introduced"
     ACTIVE = "active"
     ENDED = "ended"
+
+
+MATCH_OPEN = frozenset({MatchStatus.INTRODUCED, MatchStatus.ACTIVE})
+"""The advocate is supporting the parent: each such match takes one of the advocate's places."""
 
 
 class DeclineReason(enum.StrEnum):
@@ -114,6 +139,17 @@ class MatchOutcome(enum.StrEnum):
     OTHER = "other"
 
 
+class UnmatchedReason(enum.StrEnum):
+    """Why an organiser closed a request without a match (kept as the request's outcome)."""
+
+    NO_ADVOCATE_AVAILABLE = "no_advocate_available"
+    PARENT_NOT_REACHABLE = "parent_not_reachable"
+    SUPPORT_FOUND_ELSEWHERE = "support_found_elsewhere"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    OUTSIDE_WHAT_WE_OFFER = "outside_what_we_offer"
+    DUPLICATE = "duplicate"
+
+
 class ContactMode(enum.StrEnum):
     IN_PERSON = "in_person"
     PHONE = "phone"
@@ -126,3 +162,55 @@ class ContactMode(enum.StrEnum):
 class FeedbackAuthor(enum.StrEnum):
     PARENT = "parent"
     VOLUNTEER = "volunteer"
+
+
+class AuditAction(enum.StrEnum):
+    """Every kind of event the audit log records: the one list, so the log can be filtered by it.
+
+    A change of a request, an offer or a match is recorded by the module that makes it
+    (``request.<new status>``, ``offer.<new status>``, ``match.<new status>``), so no
+    change can happen without its event. Details never hold personal values.
+    """
+
+    # accounts and sessions
+    ACCOUNT_CREATED = "account.created"
+    SIGNED_IN = "account.signed_in"
+    SIGN_IN_FAILED = "account.sign_in_failed"
+    PASSWORD_SET = "account.password_set"
+    SESSIONS_ENDED = "account.sessions_ended"
+    # a parent's request (one per status it moves to)
+    REQUEST_SUBMITTED = "request.submitted"
+    REQUEST_OPEN = "request.open"
+    REQUEST_OFFERED = "request.offered"
+    REQUEST_MATCHED = "request.matched"
+    REQUEST_CLOSED = "request.closed"
+    REQUEST_WITHDRAWN = "request.withdrawn"
+    REQUEST_CLOSED_UNMATCHED = "request.closed_unmatched"
+    # offers (one per status)
+    OFFER_PROPOSED = "offer.proposed"
+    OFFER_APPROVED = "offer.approved"
+    OFFER_OFFERED = "offer.offered"
+    OFFER_ACCEPTED = "offer.accepted"
+    OFFER_DECLINED = "offer.declined"
+    OFFER_LAPSED = "offer.lapsed"
+    OFFER_WITHDRAWN = "offer.withdrawn"
+    # matches (one per status), and what happens during one
+    MATCH_INTRODUCED = "match.introduced"
+    MATCH_ACTIVE = "match.active"
+    MATCH_ENDED = "match.ended"
+    CONTACT_LOGGED = "match.contact_logged"
+    FEEDBACK_GIVEN = "match.feedback_given"
+    CONTACT_DETAILS_VIEWED = "match.contact_details_viewed"
+    # advocates
+    ADVOCATE_APPLIED = "advocate.applied"
+    ADVOCATE_DETAILS_CHANGED = "advocate.details_changed"
+    ADVOCATE_AVAILABILITY_CHANGED = "advocate.availability_changed"
+    ADVOCATE_CAPACITY_CHANGED = "advocate.capacity_changed"
+    ADVOCATE_PAUSE_ADDED = "advocate.pause_added"
+    ADVOCATE_PAUSE_REMOVED = "advocate.pause_removed"
+    # a parent's own data
+    PARENT_DATA_EXPORTED = "parent.data_exported"
+    PARENT_ERASED = "parent.erased"
+    # the network
+    SCORING_MODEL_TRAINED = "scoring_model.trained"
+    SCORING_MODEL_ACTIVATED = "scoring_model.activated"

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from peermatch.models.base import Base, UUIDPrimaryKey, now_utc
+from peermatch import clock
+from peermatch.models.base import Base, UUIDPrimaryKey
 
 
 class AuditEvent(UUIDPrimaryKey, Base):
@@ -18,7 +19,7 @@ class AuditEvent(UUIDPrimaryKey, Base):
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_subject", "subject_type", "subject_id"),)
 
-    occurred_dt: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    occurred_dt: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     actor_role: Mapped[str | None] = mapped_column(sa.String(32))
     action: Mapped[str] = mapped_column(sa.String(64))
@@ -36,7 +37,7 @@ class ScoringModelVersion(UUIDPrimaryKey, Base):
     __tablename__ = "scoring_model_versions"
 
     version: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    trained_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    trained_dt: Mapped[datetime] = mapped_column(default=clock.now)
     parameters: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     metrics: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=False)
@@ -51,7 +52,7 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)
-    updated_dt: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+    updated_dt: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, now_utc, one_of
+from peermatch import clock
+from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, one_of
 from peermatch.models.enums import ContactMode, DeclineReason, FeedbackAuthor, MatchOutcome, MatchStatus, OfferStatus
 from peermatch.models.requests import SupportRequest
 from peermatch.models.volunteers import VolunteerProfile
@@ -36,7 +37,7 @@ class Offer(UUIDPrimaryKey, Timestamped, Base):
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     model_version: Mapped[str | None] = mapped_column(sa.String(64))
     proposed_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    proposed_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    proposed_dt: Mapped[datetime] = mapped_column(default=clock.now)
     approved_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     approved_dt: Mapped[datetime | None]
     offered_dt: Mapped[datetime | None]
@@ -62,7 +63,7 @@ class OfferStatusChange(UUIDPrimaryKey, Base):
     offer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("offers.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(sa.String(32))
     to_status: Mapped[str] = enum_column(OfferStatus)
-    changed_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    changed_dt: Mapped[datetime] = mapped_column(default=clock.now)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(sa.String(500), default="")
 
@@ -81,7 +82,7 @@ class Match(UUIDPrimaryKey, Timestamped, Base):
         sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = enum_column(MatchStatus, default=MatchStatus.INTRODUCED, index=True)
-    introduced_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    introduced_dt: Mapped[datetime] = mapped_column(default=clock.now)
     activated_dt: Mapped[datetime | None]
     ended_dt: Mapped[datetime | None]
     outcome: Mapped[str | None] = enum_column(MatchOutcome)
@@ -111,7 +112,7 @@ class ContactLogEntry(UUIDPrimaryKey, Base):
     minutes: Mapped[int]
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    recorded_dt: Mapped[datetime] = mapped_column(default=clock.now)
 
     match: Mapped[Match] = relationship(back_populates="contacts")
 
@@ -130,6 +131,6 @@ class Feedback(UUIDPrimaryKey, Base):
     author: Mapped[str] = enum_column(FeedbackAuthor)
     rating: Mapped[int]
     comments: Mapped[str] = mapped_column(sa.String(2000), default="")
-    given_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    given_dt: Mapped[datetime] = mapped_column(default=clock.now)
 
     match: Mapped[Match] = relationship(back_populates="feedback")

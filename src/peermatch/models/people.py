@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, now_utc, one_of
+from peermatch import clock
+from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, one_of
 from peermatch.models.enums import Role
 
 
@@ -125,5 +126,5 @@ class ConsentRecord(UUIDPrimaryKey, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(64))
     privacy_notice_version: Mapped[str] = mapped_column(sa.String(32))
-    given_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    given_dt: Mapped[datetime] = mapped_column(default=clock.now)
     withdrawn_dt: Mapped[datetime | None]

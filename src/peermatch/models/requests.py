@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, now_utc, one_of
+from peermatch import clock
+from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, one_of
 from peermatch.models.enums import Gender, MeetingType, RequestStatus
 from peermatch.models.people import Area, IssueType, Organisation, User
 
@@ -138,7 +139,7 @@ class RequestStatusChange(UUIDPrimaryKey, Base):
     )
     from_status: Mapped[str | None] = mapped_column(sa.String(32))
     to_status: Mapped[str] = enum_column(RequestStatus)
-    changed_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    changed_dt: Mapped[datetime] = mapped_column(default=clock.now)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -156,4 +157,4 @@ class ConflictOfInterest(UUIDPrimaryKey, Base):
     )
     reason: Mapped[str] = mapped_column(sa.String(300), default="")
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    recorded_dt: Mapped[datetime] = mapped_column(default=now_utc)
+    recorded_dt: Mapped[datetime] = mapped_column(default=clock.now)

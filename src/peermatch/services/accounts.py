@@ -1,24 +1,21 @@
-"""Accounts: registering parents and volunteer applicants, signing in, creating staff."""
+"""Accounts: registering parents and volunteer applicants, signing in, creating staff, passwords and sessions.
+
+The only code that changes a user's password, session token or sign-in record.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from peermatch.models import Organisation, Role, User, now_utc
+from peermatch.errors import DomainError
+from peermatch.models import AuditAction, Organisation, Role, User
 from peermatch.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from peermatch.services import audit
-
-
-class AccountError(ValueError):
-    """A problem the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -40,12 +37,12 @@ def create_user(
     organisation: Organisation | None = None,
     created_by: User | None = None,
 ) -> User:
-    """Create an account. Raises :class:`AccountError` if the email is already registered."""
+    """Create an account. Raises :class:`DomainError` if the email is already registered."""
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
-        raise AccountError("An account with this email address already exists. Sign in instead", field="email")
+        raise DomainError("An account with this email address already exists. Sign in instead", field="email")
     if role == Role.ORGANISER and organisation is None:
-        raise AccountError("Choose the organisation this organiser works for", field="organisation")
+        raise DomainError("Choose the organisation this organiser works for", field="organisation")
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -55,10 +52,8 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(
-        session, created_by, "account.created", "user", user.id,
-        organisation_id=user.organisation_id, role=str(role),
-    )
+    audit.record(session, created_by, AuditAction.ACCOUNT_CREATED, "user", user.id,
+                 organisation_id=user.organisation_id, role=str(role))
     return user
 
 
@@ -88,27 +83,35 @@ class SignInResult:
     error: str | None = None
 
 
-def authenticate(session: Session, email: str, password: str) -> SignInResult:
+def authenticate(session: Session, email: str, password: str, now: datetime) -> SignInResult:
     """Check an email and password; the same error for an unknown email or a wrong password."""
     user = find_user_by_email(session, email)
     if user is None:
         verify_password(DUMMY_HASH, password)  # same time either way: do not reveal who has an account
         return SignInResult(None, "Enter a correct email address and password")
     if not verify_password(user.password_hash, password):
-        audit.record(session, None, "sign_in.failed", "user", user.id)
+        audit.record(session, None, AuditAction.SIGN_IN_FAILED, "user", user.id, at=now)
         return SignInResult(None, "Enter a correct email address and password")
     if not user.active:
         return SignInResult(None, "This account has been closed. Contact your organisation if this is wrong")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_dt = now_utc()
-    audit.record(session, user, "sign_in", "user", user.id)
+    user.last_sign_in_dt = now
+    audit.record(session, user, AuditAction.SIGNED_IN, "user", user.id, at=now)
     return SignInResult(user)
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every signed-in session of this user (after exit or a password change)."""
+def end_all_sessions(session: Session, user: User, now: datetime) -> None:
+    """Invalidate every signed-in session of this user (after the quick exit or a password change)."""
     user.session_token = uuid.uuid4().hex
+    audit.record(session, user, AuditAction.SESSIONS_ENDED, "user", user.id, at=now)
+
+
+def set_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """Set a new password and end every session (and any set-password link) of the account."""
+    user.password_hash = hash_password(password)
+    user.session_token = uuid.uuid4().hex
+    audit.record(session, user, AuditAction.PASSWORD_SET, "user", user.id, at=now)
 
 
 def load_user(session: Session, user_key: str) -> User | None:

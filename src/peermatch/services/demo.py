@@ -3,42 +3,41 @@
 Five member organisations covering real council areas, about 300 volunteers in every
 vetting state, about 150 requests in every status with realistic dates, organisers
 for each organisation and an admin. Loading twice adds nothing the second time.
+
+Requests, offers and matches are made by the same life-cycle functions people use
+(``services.requests``, ``offers``, ``matches``), each "as of" the moment it happened, so
+the demo's history obeys every rule the service does: statuses, timelines, places taken
+and audit events all agree.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from peermatch import clock
 from peermatch.geo import outcode_table
 from peermatch.models import (
-    ConsentRecord,
-    ContactLogEntry,
     ContactMode,
     DeclineReason,
-    Feedback,
-    FeedbackAuthor,
     Gender,
     IssueType,
     Match,
     MatchOutcome,
-    MatchStatus,
     MeetingType,
     Offer,
-    OfferStatus,
-    OfferStatusChange,
     Organisation,
     RequestLanguage,
     RequestStatus,
-    RequestStatusChange,
     Role,
     SafeContact,
     SupportRequest,
+    UnmatchedReason,
     User,
     Vetting,
     VettingStatus,
@@ -48,8 +47,8 @@ from peermatch.models import (
     VolunteerStatus,
 )
 from peermatch.passwords import hash_password
+from peermatch.services import drafts, matches, offers, requests
 from peermatch.services.matching import request_profile, volunteer_profiles
-from peermatch.services.offers import offer_deadline
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
 DEMO_PASSWORD = "peermatch-demo"
@@ -110,21 +109,21 @@ def _counts(session: Session) -> dict[str, int]:
     }
 
 
-def load_demo_data(session: Session, today: date | None = None, seed: int = 2026) -> DemoResult:
-    """Fill an empty database with the demo network; do nothing if it is already there."""
+def load_demo_data(session: Session, now: datetime, seed: int = 2026) -> DemoResult:
+    """Fill an empty database with the demo network as of ``now``; do nothing if it is already there."""
     seed_issue_types(session)
     if session.scalar(sa.select(User).where(User.email == _email("admin"))) is not None:
         return DemoResult(False, demo_sign_ins(session), _counts(session))
-    _DemoBuilder(session, today or date.today(), seed).build()
+    _DemoBuilder(session, now, seed).build()
     session.flush()
     return DemoResult(True, demo_sign_ins(session), _counts(session))
 
 
 class _DemoBuilder:
-    def __init__(self, session: Session, today: date, seed: int) -> None:
+    def __init__(self, session: Session, now: datetime, seed: int) -> None:
         self.session = session
-        self.today = today
-        self.now = datetime.combine(today, time(12, 0), tzinfo=timezone.utc)
+        self.now = now
+        self.today = clock.today(now)
         self.rng = random.Random(seed)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
@@ -154,6 +153,7 @@ class _DemoBuilder:
     def build(self) -> None:
         self.session.add(self._admin())
         self.organisations: list[tuple[Organisation, list[str]]] = []
+        self.organisers: dict[object, User] = {}
         for index, (name, counties) in enumerate(ORGANISATIONS, start=1):
             org = Organisation(name=name, slug=slugify(name), contact_email=_email(f"hello.{index}"))
             self.session.add(org)
@@ -163,7 +163,8 @@ class _DemoBuilder:
                 area = ensure_area(self.session, county, org)
                 outcodes += [row.outcode for row in area.outcodes]
             self.organisations.append((org, sorted(outcodes)))
-            self.user(Role.ORGANISER, self.fake.name(), org, email=_email(f"organiser{index}"))
+            self.organisers[org.id] = self.user(Role.ORGANISER, self.fake.name(), org,
+                                                email=_email(f"organiser{index}"))
             for _ in range(self.rng.randint(1, 2)):
                 self.user(Role.ORGANISER, self.fake.name(), org)
         self.session.flush()
@@ -253,7 +254,7 @@ class _DemoBuilder:
             references_received=2,
         )
 
-    # -- requests -----------------------------------------------------------------------------
+    # -- requests: built through the life-cycle functions, at the moments each step happened --------
     def _request(self, i: int) -> None:
         org, outcodes = self.organisations[i % len(self.organisations)]
         status = self.rng.choices(
@@ -269,8 +270,10 @@ class _DemoBuilder:
         centre = outcode_table()[outcode]
         issues = self.rng.sample(self.issue_types, self.rng.randint(1, 3))
         closed_long_ago = status in (RequestStatus.CLOSED, RequestStatus.CLOSED_UNMATCHED, RequestStatus.WITHDRAWN)
-        submitted = self.now - timedelta(days=self.rng.randint(40, 200) if closed_long_ago else self.rng.randint(0, 30),
-                                         minutes=self.rng.randint(0, 600))
+        # Old enough for every step of its story to have happened before today.
+        days_ago = (self.rng.randint(40, 200) if closed_long_ago else self.rng.randint(5, 30)
+                    if status in (RequestStatus.OFFERED, RequestStatus.MATCHED) else self.rng.randint(0, 30))
+        submitted = self.now - timedelta(days=days_ago, minutes=self.rng.randint(0, 600))
         has_meeting = self.rng.random() < 0.55
         if has_meeting and not closed_long_ago:
             meeting = self.today + timedelta(days=self.rng.randint(2, 25))
@@ -279,8 +282,9 @@ class _DemoBuilder:
         else:
             meeting = None
         area = ensure_area(self.session, outcode_table()[outcode].county)
+        parent.created_dt = min(parent.created_dt, submitted - timedelta(minutes=20))
         request = SupportRequest(
-            parent=parent, organisation_id=org.id, area_id=area.id, status=status, outcode=outcode,
+            parent=parent, organisation_id=org.id, area_id=area.id, status=RequestStatus.DRAFT, outcode=outcode,
             latitude=centre.latitude, longitude=centre.longitude, main_issue_id=issues[0].id,
             meeting_type=self.rng.choice(list(MeetingType)) if meeting else None,
             meeting_date=meeting, meeting_part=self.rng.randint(0, 2) if meeting else None,
@@ -288,15 +292,15 @@ class _DemoBuilder:
             accepts_in_person=self.rng.random() < 0.7, accepts_phone=self.rng.random() < 0.85,
             accepts_video=self.rng.random() < 0.4, interpreter_ok=self.rng.random() < 0.3,
             advocate_gender=self.rng.choices([None, Gender.WOMAN, Gender.MAN], [75, 22, 3])[0],
-            created_dt=submitted,
+            created_dt=submitted - timedelta(minutes=15),
         )
+        if not (request.accepts_in_person or request.accepts_phone or request.accepts_video):
+            request.accepts_phone = True
         request.issue_types = issues
         languages = ["en"] if self.rng.random() < 0.85 else [self.rng.choice(SECOND_LANGUAGES)]
         request.language_rows = [RequestLanguage(language=code) for code in languages]
         self.session.add(request)
         self.session.flush()
-        self.session.add(ConsentRecord(user_id=parent.id, purpose="share_with_organisers_and_advocate",
-                                       privacy_notice_version="2026-11", given_dt=submitted))
         if status == RequestStatus.DRAFT:
             request.draft_answers = {"issue_types": [t.code for t in issues]}
             return
@@ -306,125 +310,102 @@ class _DemoBuilder:
             voicemail_ok=self.rng.random() < 0.3,
             safe_times=self.rng.choice(["Weekdays 9:30am to 2:30pm", "After 6pm", "Any time", "Mornings only"]),
         )
-        request.submitted_dt = submitted
-        self._status_change(request, None, RequestStatus.SUBMITTED, submitted)
+        drafts.record_consent(self.session, request, parent, "2026-11", submitted - timedelta(minutes=1))
+        request.draft_answers = {**request.draft_answers, "meeting_answered": True, "languages_answered": True,
+                                 "gender_answered": True, "location": "postcode"}
+        requests.submit(self.session, request, parent, submitted)
         if status == RequestStatus.SUBMITTED:
             return
-        request.opened_dt = submitted + timedelta(hours=self.rng.randint(1, 30))
-        self._status_change(request, RequestStatus.SUBMITTED, RequestStatus.OPEN, request.opened_dt)
+        organiser = self.organisers[org.id]
+        opened = submitted + timedelta(hours=self.rng.randint(1, 30))
+        requests.acknowledge(self.session, request, organiser, opened)
         if status == RequestStatus.WITHDRAWN:
-            request.withdrawn_dt = request.opened_dt + timedelta(days=self.rng.randint(1, 10))
-            self._status_change(request, RequestStatus.OPEN, RequestStatus.WITHDRAWN, request.withdrawn_dt)
+            requests.withdraw(self.session, request, parent, opened + timedelta(days=self.rng.randint(1, 10)))
             return
         if status == RequestStatus.OPEN:
             return
         if status == RequestStatus.CLOSED_UNMATCHED:
-            request.closed_dt = request.opened_dt + timedelta(days=self.rng.randint(10, 30))
-            request.outcome = "no_advocate_available"
-            self._status_change(request, RequestStatus.OPEN, RequestStatus.CLOSED_UNMATCHED, request.closed_dt)
+            requests.close_unmatched(self.session, request, organiser, opened + timedelta(days=self.rng.randint(10, 30)),
+                                     UnmatchedReason.NO_ADVOCATE_AVAILABLE)
             return
-        self._offers_for(request, org, status)
+        self._offers_for(request, organiser, opened, status)
 
-    def _status_change(self, request: SupportRequest, old: str | None, new: str, when: datetime) -> None:
-        self.session.add(RequestStatusChange(request_id=request.id, from_status=old, to_status=new, changed_dt=when))
-
-    def _candidates(self, request: SupportRequest, org: Organisation) -> list[VolunteerProfile]:
-        """Advocates the matching rules allow for this request on the day it was opened.
+    def _candidates(self, request: SupportRequest, day: date) -> list[VolunteerProfile]:
+        """Advocates the matching rules allow for this request on ``day``.
 
         The demo's offers go only to people an organiser could really have offered, so the
         demo shows the engine's rules at work rather than random pairs.
         """
         from peermatch.matching import check_rules
 
-        assert request.opened_dt is not None
         profile = request_profile(self.session, request)
-        day = request.opened_dt.date()
         return [
             v for v in self.volunteers
             if str(v.id) in self.profiles
             and not check_rules(profile, replace(self.profiles[str(v.id)], active_matches=v.active_match_count), day)
         ]
 
-    def _offers_for(self, request: SupportRequest, org: Organisation, status: str) -> None:
-        organiser = self.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.role == Role.ORGANISER))
-        candidates = self._candidates(request, org)
-        if not candidates:  # nobody fits: it is still waiting, as real requests sometimes are
-            request.status = RequestStatus.OPEN
-            return
-        assert request.opened_dt is not None
-        when = request.opened_dt + timedelta(hours=self.rng.randint(2, 48))
-        # A declined offer first, sometimes: the organiser had to try again.
-        if self.rng.random() < 0.3:
-            self._offer(request, self.rng.choice(candidates), organiser, when, OfferStatus.DECLINED)
-            when += timedelta(hours=self.rng.randint(6, 30))
-        volunteer = self.rng.choice(candidates)
+    def _send(self, request: SupportRequest, volunteer: VolunteerProfile, organiser: User, when: datetime) -> Offer:
+        score = round(self.rng.uniform(0.45, 0.95), 3)
+        offer = offers.propose(self.session, request, volunteer, organiser, when, score=score, model_version="default-1",
+                               explanation=[{"feature": "lived_experience", "label": "Lived experience of the main issue",
+                                             "contribution": round(score * 0.5, 3)}])
+        offers.approve(self.session, offer, organiser, when)
+        return offers.send(self.session, offer, organiser, when)
+
+    def _answer_time(self, offer: Offer, hours: int) -> datetime:
+        """When the advocate answered: ``hours`` after it was sent, but always before it lapsed."""
+        assert offer.offered_dt is not None and offer.expires_dt is not None
+        return min(offer.offered_dt + timedelta(hours=hours), offer.expires_dt - timedelta(minutes=5))
+
+    def _offers_for(self, request: SupportRequest, organiser: User, opened: datetime, status: str) -> None:
+        final = opened + timedelta(hours=self.rng.randint(2, 48))
         if status == RequestStatus.OFFERED:
             # Offers still waiting were sent in the last day, so they have not lapsed yet;
             # the demo advocate gets the first one, so that account has something to answer.
-            when = self.now - timedelta(hours=self.rng.randint(1, 20))
-            demo_advocate = self.volunteers[0]
-            if not self.demo_offer_given and demo_advocate in candidates:
-                volunteer, self.demo_offer_given = demo_advocate, True
-        request.status = status
-        request.offered_dt = when
-        self._status_change(request, RequestStatus.OPEN, RequestStatus.OFFERED, when)
-        if status == RequestStatus.OFFERED:
-            self._offer(request, volunteer, organiser, when, OfferStatus.OFFERED)
+            final = self.now - timedelta(hours=self.rng.randint(1, 20))
+        candidates = self._candidates(request, clock.today(final))
+        if not candidates:  # nobody fits: it is still waiting, as real requests sometimes are
             return
-        offer = self._offer(request, volunteer, organiser, when, OfferStatus.ACCEPTED)
-        request.matched_dt = when + timedelta(hours=self.rng.randint(1, 20))
-        self._status_change(request, RequestStatus.OFFERED, RequestStatus.MATCHED, request.matched_dt)
+        # A declined offer first, sometimes: the organiser had to try again.
+        if self.rng.random() < 0.3 and len(candidates) > 1:
+            first = self.rng.choice(candidates)
+            sent = opened + timedelta(minutes=30)
+            declined = self._send(request, first, organiser, sent)
+            answered = self._answer_time(declined, self.rng.randint(1, 30))
+            if status != RequestStatus.OFFERED:
+                final = max(final, answered + timedelta(hours=self.rng.randint(1, 10)))
+            offers.decline(self.session, declined, first.user, self.rng.choice(list(DeclineReason)), "",
+                           min(answered, final - timedelta(minutes=10)))
+            candidates.remove(first)
+        volunteer = self.rng.choice(candidates)
+        demo_advocate = self.volunteers[0]
+        if status == RequestStatus.OFFERED and not self.demo_offer_given and demo_advocate in candidates:
+            volunteer, self.demo_offer_given = demo_advocate, True
+        offer = self._send(request, volunteer, organiser, final)
+        if status == RequestStatus.OFFERED:
+            return
+        accepted = self._answer_time(offer, self.rng.randint(1, 20))
+        match = offers.accept(self.session, offer, volunteer.user, accepted)
         ended = status == RequestStatus.CLOSED
-        match = Match(
-            offer=offer, request_id=request.id, volunteer_id=volunteer.id,
-            status=MatchStatus.ENDED if ended else self.rng.choice([MatchStatus.INTRODUCED, MatchStatus.ACTIVE]),
-            introduced_dt=request.matched_dt,
-        )
-        self.session.add(match)
-        for n in range(self.rng.randint(1, 5) if ended or match.status == MatchStatus.ACTIVE else 0):
-            self.session.add(ContactLogEntry(
-                match=match, occurred_on=request.matched_dt.date() + timedelta(days=2 + 4 * n),
-                mode=self.rng.choice(list(ContactMode)), minutes=self.rng.choice([15, 30, 45, 60, 90, 120, 180]),
-                note=self.rng.choice(["Talked through the conference report", "Went to the meeting together",
-                                      "Phone call to prepare questions", "Checked in after the meeting"]),
-                recorded_by_id=volunteer.user.id,
-            ))
-        if ended:
-            match.ended_dt = request.matched_dt + timedelta(days=self.rng.randint(10, 60))
-            match.outcome = self.rng.choices(list(MatchOutcome), [50, 20, 12, 8, 3, 7])[0]
-            request.closed_dt = match.ended_dt
-            request.outcome = match.outcome
-            self._status_change(request, RequestStatus.MATCHED, RequestStatus.CLOSED, match.ended_dt)
-            for author in FeedbackAuthor:
-                if self.rng.random() < 0.7:
-                    self.session.add(Feedback(match=match, author=author, rating=self.rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0],
-                                              comments=self.fake.sentence(), given_dt=match.ended_dt))
-        else:
-            if match.status == MatchStatus.ACTIVE:
-                match.activated_dt = request.matched_dt + timedelta(days=1)
-            volunteer.active_match_count += 1
-
-    def _offer(self, request: SupportRequest, volunteer: VolunteerProfile, organiser: User | None,
-               when: datetime, final: OfferStatus) -> Offer:
-        score = round(self.rng.uniform(0.45, 0.95), 3)
-        offer = Offer(
-            request_id=request.id, volunteer=volunteer, status=final, score=score,
-            explanation=[{"feature": "lived_experience", "label": "Lived experience of the main issue",
-                          "contribution": round(score * 0.5, 3)}],
-            model_version="default-1", proposed_by_id=organiser.id if organiser else None, proposed_dt=when,
-            approved_by_id=organiser.id if organiser else None, approved_dt=when, offered_dt=when,
-            expires_dt=offer_deadline(when, 48, request.meeting_date, request.meeting_part),
-        )
-        history = [(None, OfferStatus.PROPOSED), (OfferStatus.PROPOSED, OfferStatus.APPROVED),
-                   (OfferStatus.APPROVED, OfferStatus.OFFERED)]
-        if final != OfferStatus.OFFERED:
-            offer.responded_dt = when + timedelta(hours=self.rng.randint(1, 40))
-            history.append((OfferStatus.OFFERED, final))
-        if final == OfferStatus.DECLINED:
-            offer.decline_reason = self.rng.choice(list(DeclineReason))
-        offer.status_changes = [
-            OfferStatusChange(from_status=a, to_status=b, changed_dt=when, changed_by_id=offer.approved_by_id)
-            for a, b in history
-        ]
-        self.session.add(offer)
-        return offer
+        ending = min(accepted + timedelta(days=self.rng.randint(10, 60)), self.now - timedelta(hours=1))
+        last = ending if ended else self.now
+        for n in range(self.rng.randint(1, 5) if ended or self.rng.random() < 0.5 else 0):
+            moment = max(clock.local_time(clock.today(accepted) + timedelta(days=2 + 4 * n), time(18, 0)), accepted)
+            if moment >= last:
+                break
+            matches.log_contact(
+                self.session, match, volunteer.user, clock.today(moment), self.rng.choice(list(ContactMode)),
+                self.rng.choice([15, 30, 45, 60, 90, 120, 180]),
+                self.rng.choice(["Talked through the conference report", "Went to the meeting together",
+                                 "Phone call to prepare questions", "Checked in after the meeting"]),
+                moment)
+        if not ended:
+            return
+        outcome = self.rng.choices(list(MatchOutcome), [50, 20, 12, 8, 3, 7])[0]
+        rating = self.rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]
+        matches.end_support(self.session, match, volunteer.user, ending, outcome=outcome, outcome_note="",
+                            rating=rating, comments=self.fake.sentence())
+        if self.rng.random() < 0.7:
+            matches.give_parent_feedback(self.session, request, request.parent, self.rng.choices(
+                [5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0], self.fake.sentence(), ending + timedelta(minutes=30))

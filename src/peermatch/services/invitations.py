@@ -12,16 +12,12 @@ import uuid
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from peermatch.errors import DomainError
 from peermatch.models import Organisation, User
-from peermatch.passwords import hash_password
-from peermatch.services import accounts, audit
+from peermatch.services import accounts
 
 SALT = "peermatch.set-password"
 INVITATION_MAX_AGE = 7 * 24 * 3600
-
-
-class InvitationError(ValueError):
-    """The link is wrong, used or too old; the message says what to do."""
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -33,21 +29,20 @@ def make_token(secret_key: str, user: User) -> str:
 
 
 def user_for_token(session: Session, secret_key: str, token: str) -> User:
-    """The account a set-password link belongs to, or :class:`InvitationError`."""
+    """The account a set-password link belongs to, or :class:`DomainError` saying what to do."""
     try:
         data = _serializer(secret_key).loads(token, max_age=INVITATION_MAX_AGE)
     except SignatureExpired as error:
-        raise InvalidLink("This link has expired. Ask your network admin to send a new one") from error
+        raise DomainError("This link has expired. Ask your network admin to send a new one") from error
     except BadSignature as error:
-        raise InvalidLink("This link is not valid. Check you copied all of it") from error
-    user = session.get(User, uuid.UUID(data["u"]))
-    if user is None or user.session_token != data["t"]:
-        raise InvalidLink("This link has already been used. Sign in, or ask for a new link")
+        raise DomainError("This link is not valid. Check you copied all of it") from error
+    try:
+        user = session.get(User, uuid.UUID(str(data.get("u"))))
+    except (ValueError, AttributeError) as error:
+        raise DomainError("This link is not valid. Check you copied all of it") from error
+    if user is None or user.session_token != data.get("t"):
+        raise DomainError("This link has already been used. Sign in, or ask for a new link")
     return user
-
-
-class InvalidLink(InvitationError):
-    pass
 
 
 def invite_organiser(
@@ -58,13 +53,6 @@ def invite_organiser(
         session, email=email, password=secrets.token_urlsafe(32), display_name=display_name,
         organisation=organisation, created_by=invited_by,
     )
-
-
-def set_password(session: Session, user: User, password: str) -> None:
-    """Set a new password and end every other session (and this invitation link)."""
-    user.password_hash = hash_password(password)
-    accounts.end_all_sessions(user)
-    audit.record(session, user, "password.set", "user", user.id)
 
 
 def invitation_body(display_name: str, link: str) -> str:

@@ -4,44 +4,35 @@
 :class:`~peermatch.matching.RequestProfile` and :class:`~peermatch.matching.VolunteerProfile`
 inputs with a fixed number of queries (never one per volunteer), keeps trained scoring
 models as versioned rows, and decides which model scores offers: the one an admin
-activated, or the hand-set default until someone does.
+activated (``services.scoring_models``), or the hand-set default until someone does.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from peermatch import matching
+from peermatch.errors import NotEligible
 from peermatch.models import (
+    REQUEST_AWAITING_OFFER,
+    Area,
     AreaOutcode,
     ConflictOfInterest,
     IssueType,
     Match,
-    MatchOutcome,
     MatchStatus,
     Offer,
     OfferStatus,
-    ScoringModelVersion,
     SupportRequest,
     User,
     VolunteerProfile,
     VolunteerStatus,
-    now_utc,
 )
-from peermatch.services import audit
-
-GOOD_OUTCOMES = {MatchOutcome.SUPPORTED_THROUGH_MEETING, MatchOutcome.ONGOING_NEED_REFERRED}
-BAD_OUTCOMES = {MatchOutcome.PARENT_STOPPED_CONTACT, MatchOutcome.ADVOCATE_COULD_NOT_CONTINUE,
-                MatchOutcome.CONCERN_RAISED}
-
-
-class ModelError(ValueError):
-    """A model command cannot be carried out; the message says why."""
+from peermatch.services.scoring_models import active_model
 
 
 # -- profiles -----------------------------------------------------------------------------------------
@@ -116,8 +107,6 @@ def volunteer_profiles(session: Session, organisation_id: uuid.UUID | None = Non
     outcodes = {v.home_outcode for v in volunteers}
     area_codes = {}
     if outcodes:
-        from peermatch.models import Area
-
         area_codes = dict(session.execute(
             sa.select(AreaOutcode.outcode, Area.code).join(Area, AreaOutcode.area_id == Area.id)
             .where(AreaOutcode.outcode.in_(outcodes))).all())
@@ -151,22 +140,16 @@ def rank_request(session: Session, request: SupportRequest, today: date, k: int 
                          explain_exclusions=explain_exclusions, labels=issue_labels(session))
 
 
-class NotEligible(ValueError):
-    """The advocate breaks a hard rule for this request; ``reasons`` say which, in plain words."""
-
-    def __init__(self, reasons: Sequence[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = list(reasons)
-
-
 def propose_scored_offer(session: Session, request: SupportRequest, volunteer: VolunteerProfile, by: User | None,
-                         today: date, now: datetime | None = None) -> Offer:
+                         now: datetime) -> Offer:
     """Propose ``volunteer`` with the score, the explanation and the model version the organiser saw.
 
     Refuses (``NotEligible``) an advocate who breaks any hard rule: no proposal ever does.
     """
+    from peermatch import clock
     from peermatch.services import offers
 
+    today = clock.today(now)
     model = active_model(session)
     req = request_profile(session, request)
     [profile] = [p for p in volunteer_profiles(session, approved_only=False) if p.id == str(volunteer.id)]
@@ -179,16 +162,14 @@ def propose_scored_offer(session: Session, request: SupportRequest, volunteer: V
          "contribution": c.contribution, "bar": c.bar, "explanation": c.explanation}
         for c in candidate.contributions
     ]
-    return offers.propose_offer(session, request, volunteer, by, now or now_utc(), score=candidate.score,
-                                explanation=explanation, model_version=model.version)
+    return offers.propose(session, request, volunteer, by, now, score=candidate.score,
+                          explanation=explanation, model_version=model.version)
 
 
 def open_requests(session: Session, organisation_id: uuid.UUID | None) -> list[SupportRequest]:
     """Requests still looking for an advocate, of one organisation or of the whole network."""
-    from peermatch.models import RequestStatus
-
     query = (sa.select(SupportRequest)
-             .where(SupportRequest.status.in_([RequestStatus.SUBMITTED, RequestStatus.OPEN]))
+             .where(SupportRequest.status.in_(REQUEST_AWAITING_OFFER))
              .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.language_rows),
                       selectinload(SupportRequest.area))
              .order_by(SupportRequest.meeting_date.is_(None), SupportRequest.meeting_date, SupportRequest.id))
@@ -206,116 +187,3 @@ def propose_batch_for(session: Session, organisation_id: uuid.UUID | None, today
     requests = [request_profile(session, r) for r in open_requests(session, organisation_id)]
     pool = matching.VolunteerPool(volunteer_profiles(session, organisation_id))
     return matching.propose_batch(requests, pool, active_model(session), today, maximise_matches=maximise_matches)
-
-
-# -- scoring models ---------------------------------------------------------------------------------------
-
-def active_model(session: Session) -> matching.TrainedModel:
-    """The model an admin activated; the hand-set default until one is."""
-    row = session.scalar(sa.select(ScoringModelVersion).where(ScoringModelVersion.active))
-    return matching.TrainedModel.from_dict(row.parameters) if row else matching.default_model()
-
-
-def list_models(session: Session) -> list[ScoringModelVersion]:
-    return list(session.scalars(sa.select(ScoringModelVersion).order_by(ScoringModelVersion.trained_dt.desc())))
-
-
-def training_examples(session: Session, today: date) -> list[matching.TrainingExample]:
-    """Organisers' and volunteers' decisions and outcomes, as labelled feature vectors.
-
-    Each offer is learnt from with the feature values the organiser saw when it was proposed
-    (kept in its explanation); offers made without one (imported or older history) have
-    their features recomputed from today's profiles, so that history still counts.
-    """
-    offers = session.scalars(
-        sa.select(Offer).where(Offer.status.in_([OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LAPSED]))
-        .options(selectinload(Offer.request).selectinload(SupportRequest.issue_types),
-                 selectinload(Offer.request).selectinload(SupportRequest.language_rows),
-                 selectinload(Offer.request).selectinload(SupportRequest.area),
-                 selectinload(Offer.match))
-    ).all()
-    volunteers = {v.id: v for v in volunteer_profiles(session, approved_only=False)}
-    profiles: dict[uuid.UUID, matching.RequestProfile] = {}
-    examples = []
-    for offer in offers:
-        outcome = offer.match.outcome if offer.match and offer.match.status == MatchStatus.ENDED else None
-        label = matching.label_from_history(
-            offer_response={OfferStatus.ACCEPTED: "accepted", OfferStatus.DECLINED: "declined",
-                            OfferStatus.LAPSED: "lapsed"}[OfferStatus(offer.status)],
-            ended_well=(True if outcome in GOOD_OUTCOMES else False if outcome in BAD_OUTCOMES else None),
-        )
-        if label is None:
-            continue
-        features = _features_when_proposed(offer)
-        if features is None:
-            volunteer = volunteers.get(str(offer.volunteer_id))
-            if volunteer is None:
-                continue
-            if offer.request_id not in profiles:
-                profiles[offer.request_id] = request_profile(session, offer.request)
-            features = tuple(matching.feature_vector(profiles[offer.request_id], volunteer, today))
-        at = offer.responded_dt or offer.offered_dt or offer.proposed_dt
-        examples.append(matching.TrainingExample(str(offer.request_id), features, label, at))
-    return examples
-
-
-def _features_when_proposed(offer: Offer) -> tuple[float, ...] | None:
-    values = {item.get("feature"): item.get("value") for item in offer.explanation or [] if isinstance(item, dict)}
-    if any(not isinstance(values.get(name), (int, float)) for name in matching.FEATURE_NAMES):
-        return None
-    return tuple(float(values[name]) for name in matching.FEATURE_NAMES)
-
-
-def train_model(session: Session, today: date, now: datetime | None = None,
-                min_examples: int = matching.MIN_TRAINING_EXAMPLES) -> ScoringModelVersion:
-    """Train on the history so far and store the result as a new, inactive version."""
-    examples = training_examples(session, today)
-    model = matching.train(examples, now=now or now_utc(), min_examples=min_examples)
-    row = ScoringModelVersion(version=model.version, trained_dt=model.trained_at or now_utc(),
-                              parameters=model.to_dict(), metrics=dict(model.metrics), active=False)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def evaluate_version(session: Session, version: str, today: date) -> dict[str, float | int | None]:
-    """How a stored version (or ``default-1``) ranks today's history."""
-    model = _model_for(session, version)
-    return matching.evaluate(model, training_examples(session, today))
-
-
-def _model_for(session: Session, version: str) -> matching.TrainedModel:
-    if version == matching.default_model().version:
-        return matching.default_model()
-    row = session.scalar(sa.select(ScoringModelVersion).where(ScoringModelVersion.version == version))
-    if row is None:
-        raise ModelError(f"There is no scoring model version {version!r}")
-    return matching.TrainedModel.from_dict(row.parameters)
-
-
-def activate_model(session: Session, version: str, by: User | None, now: datetime | None = None) -> None:
-    """Make ``version`` the one that scores new offers (``default-1`` goes back to the defaults).
-
-    Activating an older version is how a network rolls back.
-    """
-    target = None
-    if version != matching.default_model().version:
-        target = session.scalar(sa.select(ScoringModelVersion).where(ScoringModelVersion.version == version))
-        if target is None:
-            raise ModelError(f"There is no scoring model version {version!r}")
-    session.execute(sa.update(ScoringModelVersion).values(active=False))
-    if target is not None:
-        target.active = True
-        target.activated_dt = now or now_utc()
-        target.activated_by_id = by.id if by else None
-    audit.record(session, by, "scoring_model.activated", "scoring_model", version)
-    session.flush()
-
-
-def model_weights(row: ScoringModelVersion | None) -> list[tuple[str, float]]:
-    """The weight of each feature, labelled for people."""
-    model = matching.TrainedModel.from_dict(row.parameters) if row else matching.default_model()
-    return [(matching.FEATURE_LABELS.get(name, name), weight)
-            for name, weight in zip(model.feature_names, model.weights)]
-
-

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-LONDON = ZoneInfo("Europe/London")
+from peermatch import clock
+from peermatch.reference import DAYS
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -15,7 +15,7 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
+        value = clock.local(value).date()
     return f"{value.day} {value:%B %Y}"
 
 
@@ -23,7 +23,7 @@ def date_time(value: datetime | None) -> str:
     """``3 May 2026 at 2:05pm`` in UK time."""
     if value is None:
         return ""
-    local = value.astimezone(LONDON)
+    local = clock.local(value)
     hour = local.hour % 12 or 12
     return f"{long_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
@@ -39,3 +39,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)
+    app.jinja_env.globals["week_days"] = DAYS

@@ -64,3 +64,12 @@ def name_field(label: str, description: str = "", required_message: str = "Enter
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+def show_error(form: FlaskForm, error: Exception) -> None:
+    """Show a domain error next to the field it belongs to (or the first field), as if the form had found it."""
+    name = getattr(error, "field", None)
+    field = form._fields.get(name) if name else None
+    if field is None:
+        field = next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(error)]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from peermatch import clock
+from peermatch.errors import DomainError
 from peermatch.extensions import db
-from peermatch.models import Organisation, Role, User
-from peermatch.services import accounts, dashboards, invitations, mail
-from peermatch.services import matching as matching_service
+from peermatch.models import Role
+from peermatch.reads import admin as reads
+from peermatch.services import invitations, mail, scoring_models
 from peermatch.web.access import roles_required
 from peermatch.web.admin.forms import ActivateModelForm, InviteOrganiserForm
+from peermatch.web.forms import show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -19,14 +21,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def home():
-    return render_template("admin/home.html", rows=dashboards.network_overview(db.session))
+    return render_template("admin/home.html", rows=reads.network_overview(db.session))
 
 
 @bp.route("/organisers", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def organisers():
     form = InviteOrganiserForm()
-    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
+    organisations = reads.organisations(db.session)
     form.organisation.choices = {"": "Choose an organisation", **{str(o.id): o.name for o in organisations}}
     if form.validate_on_submit():
         organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
@@ -35,47 +37,38 @@ def organisers():
                 db.session, email=form.email.data, display_name=form.display_name.data,
                 organisation=organisation, invited_by=current_user,
             )
-        except accounts.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+        except DomainError as error:
+            show_error(form, error)
         else:
             token = invitations.make_token(current_app.config["SECRET_KEY"], user)
             link = url_for("auth.set_password", token=token, _external=True)
-            db.session.commit()  # the account must exist before anyone can follow the link
-            mail.send(current_app.config, mail.Mail(user.email, invitations.invitation_body(user.display_name, link)))
+            # Sent once the account is saved, so the link never points at an account that does not exist.
+            mail.send_after_commit(db.session, current_app.config,
+                                   mail.Mail(user.email, invitations.invitation_body(user.display_name, link)))
             flash(f"Invitation sent to {user.email}", "success")
             return redirect(url_for("admin.organisers"))
-    staff = db.session.execute(
-        sa.select(User, Organisation.name)
-        .join(Organisation, User.organisation_id == Organisation.id)
-        .where(User.role == Role.ORGANISER)
-        .order_by(Organisation.name, User.display_name)
-    ).all()
-    return render_template("admin/organisers.html", form=form, staff=staff)
+    return render_template("admin/organisers.html", form=form, staff=reads.organiser_accounts(db.session))
 
 
-@bp.get("/scoring-models")
+@bp.get("/scoring-models", endpoint="scoring_models")
 @roles_required(Role.ADMIN)
-def scoring_models():
+def scoring_models_page():
     """Every model version with its weights and held-out figures; the active one marked."""
-    rows = matching_service.list_models(db.session)
-    active = next((row for row in rows if row.active), None)
-    return render_template(
-        "admin/scoring_models.html", rows=rows, active=active,
-        weights={row.version: matching_service.model_weights(row) for row in rows},
-        default_weights=matching_service.model_weights(None),
-    )
+    page = reads.scoring_models_page(db.session)
+    return render_template("admin/scoring_models.html", rows=page.rows, active=page.active, weights=page.weights,
+                           default_weights=page.default_weights)
 
 
 @bp.route("/scoring-models/<version>/activate", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def activate_scoring_model(version: str):
     """Confirm, then make this version score new offers (an older one: a roll-back)."""
-    rows = {row.version: row for row in matching_service.list_models(db.session)}
-    if version != "default-1" and version not in rows:
+    row = reads.scoring_model(db.session, version)
+    if version != "default-1" and row is None:
         abort(404)
     form = ActivateModelForm()
     if form.validate_on_submit():
-        matching_service.activate_model(db.session, version, current_user)
+        scoring_models.activate_model(db.session, version, current_user, clock.now())
         flash(f"{version} now scores new offers", "success")
         return redirect(url_for("admin.scoring_models"))
-    return render_template("admin/activate_model.html", form=form, version=version, row=rows.get(version))
+    return render_template("admin/activate_model.html", form=form, version=version, row=row)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from peermatch import clock
+from peermatch.errors import DomainError
 from peermatch.extensions import db, limiter
 from peermatch.models import Role
 from peermatch.services import accounts
+from peermatch.web.forms import show_error
 from peermatch.web.access import home_url_for, is_safe_next, public, roles_required
 from peermatch.web.auth.forms import ParentRegistrationForm, SignInForm, SignOutForm, VolunteerRegistrationForm
 
@@ -26,7 +29,7 @@ def sign_in():
         return redirect(home_url_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(db.session, form.email.data, form.password.data)
+        result = accounts.authenticate(db.session, form.email.data, form.password.data, clock.now())
         if result.user is not None:
             login_user(result.user)
             target = request.args.get("next")
@@ -73,8 +76,8 @@ def register_parent():
             user = accounts.register_parent(
                 db.session, email=form.email.data, password=form.password.data, display_name=form.display_name.data
             )
-        except accounts.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+        except DomainError as error:
+            show_error(form, error)
         else:
             login_user(user)
             return redirect(url_for("parents.ask"))  # straight on to the questions
@@ -94,8 +97,8 @@ def register_volunteer():
             user = accounts.register_volunteer_applicant(
                 db.session, email=form.email.data, password=form.password.data, display_name=form.display_name.data
             )
-        except accounts.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
+        except DomainError as error:
+            show_error(form, error)
         else:
             login_user(user)
             return redirect(home_url_for(user))
@@ -113,11 +116,11 @@ def set_password(token: str):
 
     try:
         user = invitations.user_for_token(db.session, current_app.config["SECRET_KEY"], token)
-    except invitations.InvitationError as error:
+    except DomainError as error:
         return render_error(400, "This link cannot be used", str(error))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        invitations.set_password(db.session, user, form.password.data)
+        accounts.set_password(db.session, user, form.password.data, clock.now())
         logout_user()
         flash("Your password is set. You can now sign in", "success")
         return redirect(url_for("auth.sign_in"))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount, GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSelect, GovTextInput,
+    GovCharacterCount, GovCheckboxInput, GovSelect, GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from peermatch.models import Gender, MeetingType
 from peermatch.reference import LANGUAGES
-from peermatch.web.fields import GovDateField, WeeklySlotsField, required_date
+from peermatch.web.fields import GovDateField, WeeklySlotsField
+from peermatch.web.widgets import Checkboxes, Radios
 from peermatch.web.forms import submit
 
 MEETING_TYPES = [
@@ -34,26 +35,31 @@ PHONE_PATTERN = r"^\+?[0-9 ()-]{10,20}$"
 
 
 class ParentForm(FlaskForm):
-    """Every question page has a Continue button."""
+    """Every question page has a Continue button, and a heading (by default, its first question)."""
 
+    heading: str | None = None
     submit = submit("Continue")
+
+    def page_heading(self) -> str:
+        questions = (field for field in self if field.name not in ("csrf_token", "submit"))
+        return self.heading or next(questions).label.text
 
 
 class WhatIsHappeningForm(ParentForm):
     issue_types = SelectMultipleField(
-        "What is happening?", widget=GovCheckboxesInput(), description="Select all that apply.",
+        "What is happening?", widget=Checkboxes(), description="Select all that apply.",
         validators=[InputRequired(message="Select what is happening")], validate_choice=True,
     )
 
 
 class WhatMattersMostForm(ParentForm):
-    main_issue = RadioField("Which of these matters most to you right now?", widget=GovRadioInput(),
+    main_issue = RadioField("Which of these matters most to you right now?", widget=Radios(),
                             validators=[InputRequired(message="Select what matters most to you right now")])
 
 
 class MeetingForm(ParentForm):
     meeting_type = RadioField(
-        "Do you have a meeting coming up?", widget=GovRadioInput(),
+        "Do you have a meeting coming up?", widget=Radios(),
         description="An advocate can help you get ready, and may be able to come with you.",
         choices={**{value: label for value, label, _ in MEETING_TYPES}, NO_MEETING: "No meeting planned"},
         validators=[InputRequired(message="Select the meeting you have coming up, or no meeting planned")],
@@ -61,10 +67,10 @@ class MeetingForm(ParentForm):
 
 
 class MeetingDateForm(ParentForm):
+    heading = "About the meeting"
     meeting_date = GovDateField("When is the meeting?", what="the date of the meeting",
-                                description="For example, 27 3 2027",
-                                validators=[required_date("Enter the date of the meeting")])
-    meeting_part = RadioField("What time of day is it?", widget=GovRadioInput(),
+                                description="For example, 27 3 2027", required="Enter the date of the meeting")
+    meeting_part = RadioField("What time of day is it?", widget=Radios(),
                               choices={**dict(PARTS), "": "I do not know yet"}, default="",
                               validators=[Optional()])
 
@@ -84,7 +90,7 @@ class CouncilAreaForm(ParentForm):
 
 class HowForm(ParentForm):
     support_modes = SelectMultipleField(
-        "How could support happen?", widget=GovCheckboxesInput(), description="Select all that would work for you.",
+        "How could support happen?", widget=Checkboxes(), description="Select all that would work for you.",
         choices={v: label for v, label, _ in SUPPORT_MODES},
         validators=[InputRequired(message="Select how support could happen")],
     )
@@ -92,19 +98,19 @@ class HowForm(ParentForm):
 
 class LanguageForm(ParentForm):
     languages = SelectMultipleField(
-        "Which languages do you speak?", widget=GovCheckboxesInput(), description="Select all that apply.",
+        "Which languages do you speak?", widget=Checkboxes(), description="Select all that apply.",
         choices=dict(LANGUAGES), validators=[InputRequired(message="Select the languages you speak")],
     )
     interpreter_ok = RadioField(
         "If we cannot find an advocate who speaks your language, would an interpreter be OK?",
-        widget=GovRadioInput(), choices={"yes": "Yes", "no": "No"},
+        widget=Radios(), choices={"yes": "Yes", "no": "No"},
         validators=[InputRequired(message="Select yes if an interpreter would be OK")],
     )
 
 
 class AdvocateForm(ParentForm):
     advocate_gender = RadioField(
-        "Would you prefer your advocate to be a woman or a man?", widget=GovRadioInput(),
+        "Would you prefer your advocate to be a woman or a man?", widget=Radios(),
         choices={"none": "No preference", Gender.WOMAN.value: "A woman", Gender.MAN.value: "A man"},
         validators=[InputRequired(message="Select if you have a preference")],
     )
@@ -116,6 +122,7 @@ class WhenFreeForm(ParentForm):
 
 
 class ContactForm(ParentForm):
+    heading = "How and when it is safe to contact you"
     name_to_ask_for = StringField(
         "What name should we ask for?", widget=GovTextInput(),
         description="If someone else answers, we will ask for this name. It can be a nickname.",
@@ -123,7 +130,7 @@ class ContactForm(ParentForm):
                     Length(max=100, message="Name must be 100 characters or fewer")],
     )
     channels = SelectMultipleField(
-        "How is it safe to contact you?", widget=GovCheckboxesInput(), description="Select all that are safe.",
+        "How is it safe to contact you?", widget=Checkboxes(), description="Select all that are safe.",
         choices=dict(CHANNELS), validators=[InputRequired(message="Select at least one way it is safe to contact you")],
     )
     phone = StringField("Phone number it is safe to use", widget=GovTextInput(),
@@ -133,7 +140,7 @@ class ContactForm(ParentForm):
                         validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
                                     Email(message="Enter an email address in the correct format, like name@example.com",
                                           check_deliverability=False)])
-    voicemail_ok = RadioField("Is it OK to leave a voicemail?", widget=GovRadioInput(),
+    voicemail_ok = RadioField("Is it OK to leave a voicemail?", widget=Radios(),
                               choices={"no": "No, do not leave a voicemail", "yes": "Yes"},
                               validators=[InputRequired(message="Select if it is OK to leave a voicemail")])
     safe_times = TextAreaField(
@@ -145,6 +152,7 @@ class ContactForm(ParentForm):
 
 
 class ConsentForm(ParentForm):
+    heading = "Sharing your answers"
     consent = BooleanField(
         "I agree that the organisers of the parent group in my area, and the advocate who supports me, "
         "can see my answers", widget=GovCheckboxInput(),
@@ -157,14 +165,14 @@ class SendForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    confirm = RadioField("Are you sure you want to cancel this request?", widget=GovRadioInput(),
+    confirm = RadioField("Are you sure you want to cancel this request?", widget=Radios(),
                          choices={"yes": "Yes, cancel my request", "no": "No, keep it"},
                          validators=[InputRequired(message="Select yes if you want to cancel this request")])
     submit = submit("Continue")
 
 
 class FeedbackForm(FlaskForm):
-    rating = RadioField("How helpful was your advocate?", widget=GovRadioInput(),
+    rating = RadioField("How helpful was your advocate?", widget=Radios(),
                         choices={"5": "Very helpful", "4": "Helpful", "3": "Neither helpful nor unhelpful",
                                  "2": "Not very helpful", "1": "Not helpful at all"},
                         validators=[InputRequired(message="Select how helpful your advocate was")])
@@ -174,7 +182,7 @@ class FeedbackForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    confirm = RadioField("Are you sure you want to delete your account and everything in it?", widget=GovRadioInput(),
+    confirm = RadioField("Are you sure you want to delete your account and everything in it?", widget=Radios(),
                          choices={"yes": "Yes, delete everything", "no": "No, keep my account"},
                          validators=[InputRequired(message="Select yes if you want to delete your account")])
     submit = submit("Continue")

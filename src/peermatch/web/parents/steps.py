@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
 from peermatch.models import SupportRequest, User
-from peermatch.services import support_requests as requests_service
+from peermatch.services import drafts
 from peermatch.web.parents import forms
 
 
@@ -20,7 +20,6 @@ class Context:
     session: Session
     parent: User
     draft: SupportRequest
-    today: date
     now: datetime
     privacy_version: str
 
@@ -36,7 +35,7 @@ class Step:
 
 
 def _issue_choices(form: Any, ctx: Context) -> None:
-    types = requests_service.active_issue_types(ctx.session)
+    types = drafts.active_issue_types(ctx.session)
     form.issue_types.choices = {t.code: t.name for t in types}
     form.issue_hints = [t.description for t in types]
 
@@ -47,11 +46,11 @@ def _main_issue_choices(form: Any, ctx: Context) -> None:
 
 def _area_choices(form: Any, ctx: Context) -> None:
     form.area.choices = {"": "Select your council area",
-                         **{str(a.id): a.name for a in requests_service.covered_areas(ctx.session)}}
+                         **{str(a.id): a.name for a in drafts.covered_areas(ctx.session)}}
 
 
 def _save_contact(form: Any, ctx: Context) -> None:
-    requests_service.save_safe_contact(ctx.session, ctx.draft, requests_service.SafeContactAnswers(
+    drafts.save_safe_contact(ctx.session, ctx.draft, drafts.SafeContactAnswers(
         name_to_ask_for=form.name_to_ask_for.data, channels=frozenset(form.channels.data or []),
         email=form.email.data or None, phone=form.phone.data or None, safe_times=form.safe_times.data or "",
         voicemail_ok=form.voicemail_ok.data == "yes"))
@@ -98,43 +97,43 @@ def _load_modes(form: Any, ctx: Context) -> None:
 STEPS: list[Step] = [
     Step("what-is-happening", forms.WhatIsHappeningForm,
          load=lambda f, c: setattr(f.issue_types, "data", [t.code for t in c.draft.issue_types]),
-         save=lambda f, c: requests_service.save_issue_types(c.session, c.draft, f.issue_types.data),
+         save=lambda f, c: drafts.save_issue_types(c.session, c.draft, f.issue_types.data),
          prepare=_issue_choices),
     Step("what-matters-most", forms.WhatMattersMostForm,
          load=lambda f, c: setattr(f.main_issue, "data", c.draft.main_issue.code if c.draft.main_issue else None),
-         save=lambda f, c: requests_service.save_main_issue(c.session, c.draft, f.main_issue.data),
+         save=lambda f, c: drafts.save_main_issue(c.session, c.draft, f.main_issue.data),
          prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1),
     Step("meeting", forms.MeetingForm, load=_load_meeting,
-         save=lambda f, c: requests_service.save_meeting(
+         save=lambda f, c: drafts.save_meeting(
              c.session, c.draft, None if f.meeting_type.data == forms.NO_MEETING else f.meeting_type.data)),
     Step("meeting-date", forms.MeetingDateForm, load=_load_meeting_date,
-         save=lambda f, c: requests_service.save_meeting_date(
+         save=lambda f, c: drafts.save_meeting_date(
              c.session, c.draft, f.meeting_date.data, int(f.meeting_part.data) if f.meeting_part.data else None,
-             c.today),
+             c.now),
          applies=lambda d: bool(d.meeting_type)),
     Step("where", forms.WhereForm, load=_load_where,
-         save=lambda f, c: requests_service.save_postcode(c.session, c.draft, f.postcode.data or "")),
+         save=lambda f, c: drafts.save_postcode(c.session, c.draft, f.postcode.data or "")),
     Step("council-area", forms.CouncilAreaForm,
          load=lambda f, c: setattr(f.area, "data", str(c.draft.area_id) if c.draft.area_id else ""),
-         save=lambda f, c: requests_service.save_council_area(c.session, c.draft, f.area.data),
+         save=lambda f, c: drafts.save_council_area(c.session, c.draft, f.area.data),
          prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area"),
     Step("how", forms.HowForm, load=_load_modes,
-         save=lambda f, c: requests_service.save_support_modes(c.session, c.draft, f.support_modes.data)),
+         save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data)),
     Step("language", forms.LanguageForm, load=_load_languages,
-         save=lambda f, c: requests_service.save_languages(c.session, c.draft, f.languages.data,
+         save=lambda f, c: drafts.save_languages(c.session, c.draft, f.languages.data,
                                                            f.interpreter_ok.data == "yes")),
     Step("advocate", forms.AdvocateForm,
          load=lambda f, c: setattr(f.advocate_gender, "data", (c.draft.advocate_gender or "none")
                                    if c.draft.draft_answers.get("gender_answered") else None),
-         save=lambda f, c: requests_service.save_advocate_gender(
+         save=lambda f, c: drafts.save_advocate_gender(
              c.session, c.draft, None if f.advocate_gender.data == "none" else f.advocate_gender.data)),
     Step("when-free", forms.WhenFreeForm,
          load=lambda f, c: f.availability.set_mask(c.draft.availability_mask),
-         save=lambda f, c: requests_service.save_availability(c.session, c.draft, f.availability.mask)),
+         save=lambda f, c: drafts.save_availability(c.session, c.draft, f.availability.mask)),
     Step("contact", forms.ContactForm, load=_load_contact, save=_save_contact),
     Step("consent", forms.ConsentForm,
          load=lambda f, c: setattr(f.consent, "data", bool(c.draft.draft_answers.get("consent_version"))),
-         save=lambda f, c: requests_service.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
+         save=lambda f, c: drafts.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
 ]
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 

@@ -8,18 +8,20 @@ too long is shown again with the parent's answers and a plain message, never an 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
+from peermatch import clock
+from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import csrf, db
-from peermatch.models import Role, now_utc
+from peermatch.models import Role
+from peermatch.reads import parents as reads
 from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
-from peermatch.services import dashboards
-from peermatch.services import support_requests as requests_service
+from peermatch.services import drafts, matches, personal_data, requests
 from peermatch.web.access import public, roles_required
+from peermatch.web.forms import show_error
 from peermatch.web.parents import forms
 from peermatch.web.parents.steps import STEPS, STEPS_BY_SLUG, Context, next_step, question_number
 from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
@@ -42,11 +44,11 @@ def validate(form: FlaskForm) -> bool:
     return valid
 
 
-def _context(draft=None) -> Context:  # type: ignore[no-untyped-def]
+def _context() -> Context:
     return Context(
         session=db.session, parent=current_user._get_current_object(),
-        draft=draft or requests_service.current_draft(db.session, current_user),
-        today=date.today(), now=now_utc(), privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        draft=drafts.current_draft(db.session, current_user), now=clock.now(),
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
 
 
@@ -55,27 +57,27 @@ def _context(draft=None) -> Context:  # type: ignore[no-untyped-def]
 @bp.get("/your-requests/")
 @roles_required(Role.PARENT)
 def home():
-    requests = [r for r in dashboards.parent_requests(db.session, current_user) if r.status != "draft"]
-    draft = requests_service.existing_draft(db.session, current_user)
-    return render_template("parents/home.html", requests=requests, draft=draft, wording=REQUEST_STATUS_FOR_PARENTS)
+    return render_template("parents/home.html", requests=reads.sent_requests(db.session, current_user),
+                           draft=drafts.existing_draft(db.session, current_user), wording=REQUEST_STATUS_FOR_PARENTS)
 
 
 def _own_request_or_404(request_id: str):  # type: ignore[no-untyped-def]
-    request = requests_service.parents_request(db.session, current_user, request_id)
-    if request is None or request.status == "draft":
+    try:
+        return reads.own_request(db.session, current_user, request_id)
+    except NotFound:
         abort(404)
-    return request
 
 
 @bp.get("/your-requests/<request_id>")
 @roles_required(Role.PARENT)
 def request_detail(request_id: str):
-    request = _own_request_or_404(request_id)
-    match = requests_service.current_match(db.session, request)
+    try:
+        page = reads.request_page(db.session, current_user, request_id)
+    except NotFound:
+        abort(404)
     return render_template(
-        "parents/request.html", request=request, match=match, wording=REQUEST_STATUS_FOR_PARENTS,
-        can_withdraw=requests_service.can_withdraw(request),
-        can_give_feedback=requests_service.can_give_feedback(db.session, request),
+        "parents/request.html", request=page.request, match=page.match, wording=REQUEST_STATUS_FOR_PARENTS,
+        can_withdraw=page.can_withdraw, can_give_feedback=page.can_give_feedback,
     )
 
 
@@ -83,14 +85,18 @@ def request_detail(request_id: str):
 @roles_required(Role.PARENT)
 def withdraw(request_id: str):
     request = _own_request_or_404(request_id)
-    if not requests_service.can_withdraw(request):
+    if not requests.can_withdraw(request):
         flash("This request has already finished, so it cannot be cancelled", "info")
         return redirect(url_for("parents.request_detail", request_id=request.id))
     form = forms.WithdrawForm()
     if validate(form):
         if form.confirm.data == "yes":
-            requests_service.withdraw_request(db.session, request, current_user, now_utc())
-            flash("Your request has been cancelled", "success")
+            try:
+                requests.withdraw(db.session, request, current_user, clock.now())
+            except DomainError as error:
+                flash(str(error), "info")
+            else:
+                flash("Your request has been cancelled", "success")
         return redirect(url_for("parents.request_detail", request_id=request.id))
     return render_template("parents/withdraw.html", form=form, request=request)
 
@@ -99,13 +105,18 @@ def withdraw(request_id: str):
 @roles_required(Role.PARENT)
 def feedback(request_id: str):
     request = _own_request_or_404(request_id)
-    if not requests_service.can_give_feedback(db.session, request):
+    if not matches.can_give_parent_feedback(db.session, request):
         abort(404)
     form = forms.FeedbackForm()
     if validate(form):
-        requests_service.give_feedback(db.session, request, int(form.rating.data), form.comments.data or "", now_utc())
-        flash("Thank you for your feedback", "success")
-        return redirect(url_for("parents.request_detail", request_id=request.id))
+        try:
+            matches.give_parent_feedback(db.session, request, current_user, int(form.rating.data),
+                                         form.comments.data or "", clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Thank you for your feedback", "success")
+            return redirect(url_for("parents.request_detail", request_id=request.id))
     return render_template("parents/feedback.html", form=form, request=request)
 
 
@@ -115,8 +126,8 @@ def feedback(request_id: str):
 @roles_required(Role.PARENT)
 def ask():
     """Carry on where the parent left off: the first unanswered question, or check answers."""
-    draft = requests_service.current_draft(db.session, current_user)
-    missing = requests_service.missing_steps(draft)
+    draft = drafts.current_draft(db.session, current_user)
+    missing = drafts.missing_steps(draft)
     if not missing:
         return redirect(url_for("parents.check_answers"))
     return redirect(url_for("parents.question", slug=missing[0]))
@@ -134,19 +145,19 @@ def question(slug: str):
     if validate(form):
         try:
             step.save(form, ctx)
-        except requests_service.RequestError as error:
-            getattr(form, error.field or next(iter(form._fields))).errors.append(str(error))
+        except DomainError as error:
+            show_error(form, error)
         else:
             following = next_step(ctx.draft, slug)
             # When changing one answer, go back to check answers unless it opened a new question.
-            if following and (not _changing() or following in requests_service.missing_steps(ctx.draft)):
+            if following and (not _changing() or following in drafts.missing_steps(ctx.draft)):
                 return redirect(url_for("parents.question", slug=following, **_change_args()))
             return redirect(url_for("parents.check_answers"))
     elif not form.is_submitted():
         step.load(form, ctx)
     number, total = question_number(ctx.draft, slug)
     return render_template(
-        f"parents/questions/{slug}.html", form=form, number=number, total=total, slug=slug,
+        f"parents/questions/{slug}.html", form=form, heading=form.page_heading(), number=number, total=total, slug=slug,
         back=_back_link(ctx.draft, slug), days=DAYS, parts=PARTS_OF_DAY,
     )
 
@@ -174,13 +185,13 @@ def _back_link(draft, slug: str) -> str:  # type: ignore[no-untyped-def]
 @bp.route("/ask/check-answers", methods=["GET", "POST"])
 @roles_required(Role.PARENT)
 def check_answers():
-    draft = requests_service.current_draft(db.session, current_user)
+    draft = drafts.current_draft(db.session, current_user)
     form = forms.SendForm()
-    missing = requests_service.missing_steps(draft)
+    missing = drafts.missing_steps(draft)
     if validate(form):
         try:
-            requests_service.submit_request(db.session, draft, current_user, now_utc())
-        except requests_service.RequestError:
+            requests.submit(db.session, draft, current_user, clock.now())
+        except DomainError:
             flash("Answer all the questions before sending your request", "info")
         else:
             return redirect(url_for("parents.sent"))
@@ -193,7 +204,7 @@ def check_answers():
 @bp.get("/ask/sent")
 @roles_required(Role.PARENT)
 def sent():
-    request = requests_service.latest_submitted(db.session, current_user)
+    request = reads.latest_submitted(db.session, current_user)
     if request is None:
         return redirect(url_for("parents.ask"))
     return render_template("parents/sent.html", request=request)
@@ -210,7 +221,7 @@ def your_data():
 @bp.get("/your-data/download")
 @roles_required(Role.PARENT)
 def download_data():
-    data = requests_service.export_parent_data(db.session, current_user)
+    data = personal_data.export_parent_data(db.session, current_user, clock.now())
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="peermatch-your-data.json"'})
@@ -223,8 +234,7 @@ def delete_account():
     if validate(form):
         if form.confirm.data != "yes":
             return redirect(url_for("parents.your_data"))
-        requests_service.erase_parent(db.session, current_user._get_current_object(), now_utc())
-        db.session.commit()
+        personal_data.erase_parent(db.session, current_user._get_current_object(), clock.now())
         logout_user()
         return redirect(url_for("parents.deleted"))
     return render_template("parents/delete.html", form=form)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, session
 from flask_login import current_user, logout_user
 
+from peermatch import clock
 from peermatch.extensions import db
-from peermatch.services.accounts import end_all_sessions
+from peermatch.services import accounts
 from peermatch.web.access import public
 
 bp = Blueprint("public", __name__, template_folder="templates")
@@ -23,8 +24,7 @@ def start():
 def exit():
     """Quick exit: sign out everywhere on this browser, clear what we can, leave for a neutral site."""
     if current_user.is_authenticated:
-        end_all_sessions(current_user._get_current_object())
-        db.session.commit()
+        accounts.end_all_sessions(db.session, current_user._get_current_object(), clock.now())
     logout_user()
     session.clear()
     response = redirect(current_app.config["EXIT_URL"])

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovCheckboxesInput,
-    GovDateInput,
-    GovRadioInput,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from peermatch.matching import mask_from_slots
 from peermatch.models import IssueType, VolunteerProfile
-from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
-from peermatch.services.volunteering import OPT_OUT_CLASH, Application, VolunteerDetails, slots_by_day
+from peermatch.reference import LANGUAGES
+from peermatch.services.advocates import NO_TIMES, OPT_OUT_CLASH, Application, VolunteerDetails
+from peermatch.web.fields import GovDateField, WeeklySlotsField
+from peermatch.web.widgets import Checkboxes, Radios
 from peermatch.web.forms import submit
 from peermatch.web.volunteers import wording
-
-DAY_FIELDS = tuple(day.lower() for day in DAYS)
 
 
 def options(pairs: Any) -> list[SelectChoice]:
@@ -35,101 +30,38 @@ def options(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in items]
 
 
-class DateQuestion(DateField):
-    """A GOV.UK date input (day, month, year) with GOV.UK's error messages.
-
-    ``what`` names the date in messages ("the first day you are away"). A POST without
-    the field at all is treated as empty rather than crashing the widget.
-    """
-
-    def __init__(self, label: str, what: str, **kwargs: Any) -> None:
-        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.what = what
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [str(p).strip() for p in (list(valuelist) + ["", "", ""])[:3]]
-        self.raw_data = parts
-        self.data = None
-        what = self.what[0].upper() + self.what[1:]
-        if not any(parts):
-            raise ValueError(f"Enter {self.what}")
-        missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
-        if missing:
-            raise ValueError(f"{what} must include a {' and '.join(missing)}")
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(f"{what} must be a real date") from None
-
-
-def day_fields() -> tuple[SelectMultipleField, ...]:
-    """The weekly grid: one group of checkboxes (a fieldset) per day, no JavaScript needed."""
-    choices = options((str(part), name.capitalize()) for part, name in enumerate(PARTS_OF_DAY))
-    return tuple(
-        SelectMultipleField(day, choices=choices, widget=GovCheckboxesInput(), validate_choice=True,
-                            invalid_choice_message="Select morning, afternoon or evening")
-        for day in DAYS
-    )
-
-
-class WeekMixin:
-    """Turns the seven day fields into an availability mask and back."""
-
-    def availability_mask(self) -> int:
-        return mask_from_slots(
-            (day, int(part)) for day, name in enumerate(DAY_FIELDS) for part in getattr(self, name).data or []
-        )
-
-    def fill_week(self, mask: int) -> None:
-        free = dict(slots_by_day(mask))
-        for day, name in zip(DAYS, DAY_FIELDS):
-            getattr(self, name).data = [str(PARTS_OF_DAY.index(p)) for p in free.get(day, [])]
-
-    def week_is_empty(self) -> bool:
-        return not any(getattr(self, name).data for name in DAY_FIELDS)
-
-    def day_field_list(self) -> list[Any]:
-        return [getattr(self, name) for name in DAY_FIELDS]
-
-
-NO_TIMES = "Select at least one time in the week when you are usually free"
-
-
 def details_questions() -> tuple[Any, ...]:
     """The questions of the application that *Your details* asks again, in the order both pages ask them.
 
-    Built fresh for each form (as :func:`day_fields` is) so every form lists its fields, and
+    Built fresh for each form so every form lists its fields, and
     its error summary, in page order. The introduction is :func:`introduction_question`.
     """
     lived_experience = SelectMultipleField(
         "Which of these have you been through yourself?",
         description="Choose everything you could talk about with another parent. Select all that apply.",
-        widget=GovCheckboxesInput(), validators=[DataRequired(message="Select at least one thing you have been through")],
+        widget=Checkboxes(), validators=[DataRequired(message="Select at least one thing you have been through")],
         invalid_choice_message="Select from the list",
     )
     opt_outs = SelectMultipleField(
         "Are there any you would rather not support a parent with?",
         description="For example, because it is too close to what happened to you. We will not offer you a parent "
                     "whose request is about these. Leave blank if there are none.",
-        widget=GovCheckboxesInput(), invalid_choice_message="Select from the list",
+        widget=Checkboxes(), invalid_choice_message="Select from the list",
     )
     languages = SelectMultipleField(
         "Which languages could you support a parent in?", description="Select all that apply.",
-        choices=options(LANGUAGES), widget=GovCheckboxesInput(),
+        choices=options(LANGUAGES), widget=Checkboxes(),
         validators=[DataRequired(message="Select at least one language")],
         invalid_choice_message="Select languages from the list",
     )
     gender = RadioField(
         "What is your gender?", description="Some parents ask for an advocate of a particular gender.",
-        choices=options(wording.GENDERS), widget=GovRadioInput(),
+        choices=options(wording.GENDERS), widget=Radios(),
         invalid_choice_message="Select your gender, or prefer not to say",
     )
     support_modes = SelectMultipleField(
         "How could you support parents?", description="Select all that apply.",
-        choices=options(wording.SUPPORT_MODES), widget=GovCheckboxesInput(),
+        choices=options(wording.SUPPORT_MODES), widget=Checkboxes(),
         validators=[DataRequired(message="Select how you could support parents")],
         invalid_choice_message="Select how you could support parents",
     )
@@ -141,12 +73,12 @@ def details_questions() -> tuple[Any, ...]:
     )
     travel_km = RadioField(
         "How far could you travel to meet a parent in person?", choices=options(wording.TRAVEL_DISTANCES),
-        widget=GovRadioInput(), validate_choice=False,
+        widget=Radios(), validate_choice=False,
     )
     network_wide = RadioField(
         "Would you support parents anywhere in the network by phone or video?",
         description="The network covers several parts of England. Parents elsewhere may have no advocate nearby.",
-        choices=options([("yes", "Yes"), ("no", "No, only parents near me")]), widget=GovRadioInput(),
+        choices=options([("yes", "Yes"), ("no", "No, only parents near me")]), widget=Radios(),
         invalid_choice_message="Select yes if you would support parents anywhere by phone or video",
     )
     return lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km, network_wide
@@ -199,19 +131,23 @@ class DetailsMixin:
         )
 
 
-class ApplicationForm(DetailsMixin, WeekMixin, FlaskForm):
+def week_question(message: str = NO_TIMES) -> WeeklySlotsField:
+    return WeeklySlotsField("When are you usually free?", validators=[DataRequired(message=message)])
+
+
+class ApplicationForm(DetailsMixin, FlaskForm):
     (lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km,
      network_wide) = details_questions()
     capacity = RadioField(
         "How many parents could you support at the same time?",
         description="Most advocates support one or two. You can change this at any time.",
-        choices=options((str(n), str(n)) for n in range(1, 5)), widget=GovRadioInput(),
+        choices=options((str(n), str(n)) for n in range(1, 5)), widget=Radios(),
         invalid_choice_message="Select how many parents you could support at the same time",
     )
-    monday, tuesday, wednesday, thursday, friday, saturday, sunday = day_fields()
+    availability = week_question()
     introduction = introduction_question()
     organisation = RadioField(
-        "Which organisation would you like to volunteer with?", widget=GovRadioInput(), choices=[],
+        "Which organisation would you like to volunteer with?", widget=Radios(), choices=[],
         validate_choice=False,
     )
     submit = submit("Send application")
@@ -220,17 +156,10 @@ class ApplicationForm(DetailsMixin, WeekMixin, FlaskForm):
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Select an organisation from the list")
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.week_is_empty():
-            self.monday.errors = [*self.monday.errors, NO_TIMES]
-            valid = False
-        return valid
-
     def application(self) -> Application:
         """The answers, once the form is valid."""
         return Application(
-            **asdict(self.details()), capacity=int(self.capacity.data), availability_mask=self.availability_mask(),
+            **asdict(self.details()), capacity=int(self.capacity.data), availability_mask=self.availability.mask,
             organisation_id=uuid.UUID(self.organisation.data) if self.organisation.data else None,
         )
 
@@ -263,39 +192,31 @@ class DetailsForm(DetailsMixin, FlaskForm):
         self.introduction.data = profile.introduction
 
 
-class AvailabilityForm(WeekMixin, FlaskForm):
-    monday, tuesday, wednesday, thursday, friday, saturday, sunday = day_fields()
+class AvailabilityForm(FlaskForm):
+    availability = week_question(NO_TIMES + ". If you need a break, add the dates you are away instead")
     submit = submit("Save availability")
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.week_is_empty():
-            self.monday.errors = [*self.monday.errors,
-                                  NO_TIMES + ". If you need a break, add the dates you are away instead"]
-            valid = False
-        return valid
 
 
 class CapacityForm(FlaskForm):
     capacity = RadioField(
         "How many parents could you support at the same time?", choices=options((str(n), str(n)) for n in range(1, 5)),
-        widget=GovRadioInput(), invalid_choice_message="Select how many parents you could support at the same time",
+        widget=Radios(), invalid_choice_message="Select how many parents you could support at the same time",
     )
     submit = submit("Save")
 
 
 class PauseForm(FlaskForm):
-    starts_on = DateQuestion("First day you are away", "the first day you are away",
-                             description="For example, 1 8 2026")
-    ends_on = DateQuestion("Last day you are away", "the last day you are away",
-                           description="For example, 14 8 2026")
+    starts_on = GovDateField("First day you are away", what="the first day you are away",
+                             required="Enter the first day you are away", description="For example, 1 8 2026")
+    ends_on = GovDateField("Last day you are away", what="the last day you are away",
+                           required="Enter the last day you are away", description="For example, 14 8 2026")
     reason = StringField("Reason (optional)", description="Only you and the organisers see this, for example "
                                                           "“holiday”.",
                          widget=GovTextInput(), validators=[Optional(), Length(
                              max=200, message="Reason must be 200 characters or fewer")])
     submit = submit("Add these dates")
 
-    def validate_ends_on(self, field: DateQuestion) -> None:
+    def validate_ends_on(self, field: GovDateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The last day you are away must be the same as or after the first day")
 
@@ -308,16 +229,16 @@ class ButtonForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = RadioField("Why can you not take this on?", choices=options(wording.DECLINE_REASONS),
-                        widget=GovRadioInput(), invalid_choice_message="Select why you cannot take this on")
+                        widget=Radios(), invalid_choice_message="Select why you cannot take this on")
     note = TextAreaField("Anything else the organisers should know (optional)", widget=GovCharacterCount(),
                          validators=[Length(max=500, message="Anything else must be 500 characters or fewer")])
     submit = submit("Decline offer")
 
 
 class ContactForm(FlaskForm):
-    occurred_on = DateQuestion("When were you in contact?", "the date of the contact",
-                               description="For example, 27 3 2026")
-    mode = RadioField("How were you in contact?", choices=options(wording.CONTACT_MODES), widget=GovRadioInput(),
+    occurred_on = GovDateField("When were you in contact?", what="the date of the contact",
+                               required="Enter the date of the contact", description="For example, 27 3 2026")
+    mode = RadioField("How were you in contact?", choices=options(wording.CONTACT_MODES), widget=Radios(),
                       invalid_choice_message="Select how you were in contact")
     minutes = StringField("How long did it take, in minutes?", description="For example, 45. For 2 hours, enter 120.",
                           widget=GovTextInput())
@@ -332,7 +253,7 @@ class ContactForm(FlaskForm):
         text = (field.data or "").strip()
         if not text:
             raise ValidationError("Enter how many minutes the contact took")
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ValidationError("Minutes must be a whole number, like 45")
         if not 1 <= int(text) <= 1440:
             raise ValidationError("Minutes must be between 1 and 1440 (24 hours)")
@@ -340,11 +261,11 @@ class ContactForm(FlaskForm):
 
 class EndMatchForm(FlaskForm):
     outcome = RadioField("How did the support end?", choices=options(wording.MATCH_OUTCOMES),
-                         widget=GovRadioInput(), invalid_choice_message="Select how the support ended")
+                         widget=Radios(), invalid_choice_message="Select how the support ended")
     outcome_note = TextAreaField("Tell the organisers more (optional)", widget=GovCharacterCount(),
                                  validators=[Length(max=1000, message="This must be 1000 characters or fewer")])
     rating = RadioField("How well did the support go, from your side?", choices=options(wording.RATINGS),
-                        widget=GovRadioInput(), invalid_choice_message="Select how well the support went")
+                        widget=Radios(), invalid_choice_message="Select how well the support went")
     comments = TextAreaField("Your feedback (optional)",
                              description="What went well, and what would have helped you. The organisers read this.",
                              widget=GovCharacterCount(),

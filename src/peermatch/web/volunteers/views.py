@@ -9,38 +9,28 @@ before the introduction: offer pages only get an anonymised ``OfferSummary``.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from peermatch import clock
+from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import db
-from peermatch.models import Role, VolunteerProfile, now_utc
-from peermatch.services import offers as offer_service
-from peermatch.services import volunteering
-from peermatch.services.volunteering import NotFound, VolunteeringError
+from peermatch.models import Role, VolunteerProfile
+from peermatch.reads import volunteers as reads
+from peermatch.services import advocates, matches, offers
 from peermatch.web.access import roles_required
-from peermatch.web.filters import LONDON
+from peermatch.web.forms import show_error
 from peermatch.web.volunteers import forms, wording
-from peermatch.web.volunteers.commands import lapse_offers
 from peermatch.web.wording import VETTING_STATUS, VOLUNTEER_STATUS
 
-bp = Blueprint("volunteers", __name__, url_prefix="/volunteer", template_folder="templates", cli_group=None)
-bp.cli.add_command(lapse_offers)
-
-
-def now() -> datetime:
-    """The current time; one place for tests to control the clock."""
-    return now_utc()
-
-
-def today() -> date:
-    return now().astimezone(LONDON).date()
+bp = Blueprint("volunteers", __name__, url_prefix="/volunteer", template_folder="templates")
 
 
 def _profile() -> VolunteerProfile | None:
-    return volunteering.profile_for(db.session, current_user)
+    return advocates.profile_for(db.session, current_user)
 
 
 def _require_profile() -> VolunteerProfile:
@@ -50,12 +40,6 @@ def _require_profile() -> VolunteerProfile:
     return profile
 
 
-def _field_error(form: Any, error: ValueError) -> None:
-    """Show a domain error next to the field it belongs to (or the first field)."""
-    name = getattr(error, "field", None) or next(iter(form._fields))
-    getattr(form, name).errors = [*getattr(form, name).errors, str(error)]
-
-
 def _common() -> dict[str, Any]:
     return {"wording": wording, "volunteer_status": VOLUNTEER_STATUS, "vetting_status": VETTING_STATUS}
 
@@ -63,8 +47,9 @@ def _common() -> dict[str, Any]:
 @bp.get("/")
 @roles_required(Role.VOLUNTEER)
 def home():
-    page = volunteering.home_page(db.session, current_user, now(), today())
-    return render_template("volunteers/home.html", page=page, today=today(), **_common())
+    now = clock.now()
+    page = reads.home_page(db.session, current_user, now)
+    return render_template("volunteers/home.html", page=page, today=clock.today(now), **_common())
 
 
 @bp.route("/apply", methods=["GET", "POST"])
@@ -74,14 +59,14 @@ def apply():
     if _profile() is not None:
         return redirect(url_for("volunteers.home"))
     form = forms.ApplicationForm()
-    issue_types = volunteering.issue_types_to_choose(db.session)
+    issue_types = reads.issue_types_to_choose(db.session)
     form.offer_issue_types(issue_types)
-    form.organisation.choices = forms.options((o.id, o.name) for o in volunteering.organisations_to_choose(db.session))
+    form.organisation.choices = forms.options((o.id, o.name) for o in reads.organisations_to_choose(db.session))
     if form.validate_on_submit():
         try:
-            volunteering.apply(db.session, current_user, form.application(), now())
-        except VolunteeringError as error:
-            _field_error(form, error)
+            advocates.apply(db.session, current_user, form.application(), clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash("Application sent. Thank you for offering to support other parents", "success")
             return redirect(url_for("volunteers.home"))
@@ -96,14 +81,14 @@ def details():
     """Your details: the application's answers, except the organisation, capacity and free times (pages of their own)."""
     profile = _require_profile()
     form = forms.DetailsForm()
-    issue_types = volunteering.issue_types_to_choose(db.session, profile)
+    issue_types = reads.issue_types_to_choose(db.session, profile)
     form.offer_issue_types(issue_types)
     form.keep_travel_distance(profile.travel_km)
     if form.validate_on_submit():
         try:
-            change = volunteering.change_details(db.session, profile, form.details(), current_user)
-        except VolunteeringError as error:
-            _field_error(form, error)
+            change = advocates.change_details(db.session, profile, form.details(), current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             if change.changed:
                 flash("Your details are saved. New offers will use them straight away", "success")
@@ -126,14 +111,14 @@ def availability():
     form = forms.AvailabilityForm()
     if form.validate_on_submit():
         try:
-            volunteering.set_availability(db.session, profile, form.availability_mask(), current_user)
-        except VolunteeringError as error:
-            _field_error(form, error)
+            advocates.set_availability(db.session, profile, form.availability.mask, current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash("Your availability is saved. New offers will use it straight away", "success")
             return redirect(url_for("volunteers.home"))
     elif not form.is_submitted():
-        form.fill_week(profile.availability_mask)
+        form.availability.set_mask(profile.availability_mask)
     return render_template("volunteers/availability.html", form=form, **_common())
 
 
@@ -144,9 +129,9 @@ def capacity():
     form = forms.CapacityForm()
     if form.validate_on_submit():
         try:
-            volunteering.set_capacity(db.session, profile, int(form.capacity.data))
-        except VolunteeringError as error:
-            _field_error(form, error)
+            advocates.set_capacity(db.session, profile, int(form.capacity.data), current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(f"Saved: you can support {profile.capacity} parent{'s' if profile.capacity > 1 else ''} at once",
                   "success")
@@ -160,7 +145,7 @@ def capacity():
 @roles_required(Role.VOLUNTEER)
 def pauses():
     profile = _require_profile()
-    return render_template("volunteers/pauses.html", pauses=volunteering.current_pauses(profile, today()),
+    return render_template("volunteers/pauses.html", pauses=reads.current_pauses(profile, clock.today()),
                            remove_form=forms.ButtonForm(), **_common())
 
 
@@ -171,10 +156,10 @@ def add_pause():
     form = forms.PauseForm()
     if form.validate_on_submit():
         try:
-            pause = volunteering.add_pause(db.session, profile, form.starts_on.data, form.ends_on.data,
-                                           form.reason.data, today())
-        except VolunteeringError as error:
-            _field_error(form, error)
+            pause = advocates.add_pause(db.session, profile, form.starts_on.data, form.ends_on.data,
+                                        form.reason.data, current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(f"You are away from {_day(pause.starts_on)} to {_day(pause.ends_on)}. "
                   "We will not offer you a parent to support on those dates", "success")
@@ -190,28 +175,33 @@ def remove_pause(pause_id: uuid.UUID):
     if not form.validate_on_submit():
         abort(400)
     try:
-        pause = volunteering.remove_pause(db.session, profile, pause_id)
+        pause = advocates.remove_pause(db.session, profile, pause_id, current_user, clock.now())
     except NotFound:
         abort(404)
     flash(f"Removed: away from {_day(pause.starts_on)} to {_day(pause.ends_on)}", "success")
     return redirect(url_for("volunteers.pauses"))
 
 
-@bp.get("/offers")
+@bp.get("/offers", endpoint="offers")
 @roles_required(Role.VOLUNTEER)
-def offers():
+def offers_waiting():
     profile = _require_profile()
-    waiting = volunteering.offers_waiting(db.session, profile, now())
-    summaries = [volunteering.summarise_offer(o, profile, now()) for o in waiting]
+    now = clock.now()
+    summaries = [reads.summarise_offer(o, profile, now) for o in reads.offers_waiting(db.session, profile, now)]
     return render_template("volunteers/offers.html", summaries=summaries, **_common())
 
 
 def _own_offer(offer_id: uuid.UUID) -> tuple[VolunteerProfile, Any]:
     profile = _require_profile()
     try:
-        return profile, volunteering.offer_for(db.session, profile, offer_id)
+        return profile, reads.offer_for(db.session, profile, offer_id)
     except NotFound:
         abort(404)
+
+
+def _offer_page(profile: VolunteerProfile, found: Any, **extra: Any) -> str:
+    return render_template("volunteers/offer.html", summary=reads.summarise_offer(found, profile, clock.now()),
+                           lapse_hours=current_app.config["OFFER_LAPSE_HOURS"], **extra, **_common())
 
 
 @bp.get("/offers/<uuid:offer_id>")
@@ -220,9 +210,7 @@ def offer(offer_id: uuid.UUID):
     profile, found = _own_offer(offer_id)
     if found.match is not None:
         return redirect(url_for("volunteers.match", match_id=found.match.id))
-    summary = volunteering.summarise_offer(found, profile, now())
-    return render_template("volunteers/offer.html", summary=summary, accept_form=forms.ButtonForm(),
-                           lapse_hours=current_app.config["OFFER_LAPSE_HOURS"], **_common())
+    return _offer_page(profile, found, accept_form=forms.ButtonForm())
 
 
 @bp.post("/offers/<uuid:offer_id>/accept")
@@ -233,11 +221,9 @@ def accept_offer(offer_id: uuid.UUID):
     if not form.validate_on_submit():
         abort(400)
     try:
-        match = offer_service.accept_offer(db.session, found, current_user, now())
-    except offer_service.OfferError as error:
-        summary = volunteering.summarise_offer(found, profile, now())
-        return render_template("volunteers/offer.html", summary=summary, accept_form=form, problem=str(error),
-                               lapse_hours=current_app.config["OFFER_LAPSE_HOURS"], **_common())
+        match = offers.accept(db.session, found, current_user, clock.now())
+    except DomainError as error:
+        return _offer_page(profile, found, accept_form=form, problem=str(error))
     flash("You have accepted. Here is how the parent would like you to get in touch", "success")
     return redirect(url_for("volunteers.match", match_id=match.id))
 
@@ -249,20 +235,20 @@ def decline_offer(offer_id: uuid.UUID):
     form = forms.DeclineForm()
     if form.validate_on_submit():
         try:
-            offer_service.decline_offer(db.session, found, current_user, form.reason.data, form.note.data, now())
-        except offer_service.OfferError as error:
-            _field_error(form, error)
+            offers.decline(db.session, found, current_user, form.reason.data, form.note.data, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash("You have declined the offer. The organisers will look for another advocate", "success")
             return redirect(url_for("volunteers.home"))
-    summary = volunteering.summarise_offer(found, profile, now())
+    summary = reads.summarise_offer(found, profile, clock.now())
     return render_template("volunteers/decline.html", form=form, summary=summary, **_common())
 
 
 def _own_match(match_id: uuid.UUID) -> Any:
     profile = _require_profile()
     try:
-        return volunteering.match_for(db.session, profile, match_id)
+        return reads.match_for(db.session, profile, match_id)
     except NotFound:
         abort(404)
 
@@ -271,11 +257,13 @@ def _own_match(match_id: uuid.UUID) -> Any:
 @roles_required(Role.VOLUNTEER)
 def match(match_id: uuid.UUID):
     profile = _require_profile()
+    now = clock.now()
     try:
-        page = volunteering.open_match(db.session, current_user, profile, match_id)
+        page = reads.match_page(db.session, current_user, profile, match_id, now)
     except NotFound:
         abort(404)
-    return render_template("volunteers/match.html", page=page, match=page.match, today=today(), **_common())
+    return render_template("volunteers/match.html", page=page, match=page.match, today=clock.today(now),
+                           **_common())
 
 
 @bp.route("/matches/<uuid:match_id>/contacts/new", methods=["GET", "POST"])
@@ -285,10 +273,10 @@ def log_contact(match_id: uuid.UUID):
     form = forms.ContactForm()
     if form.validate_on_submit():
         try:
-            volunteering.log_contact(db.session, found, current_user, form.occurred_on.data, form.mode.data,
-                                     int(form.minutes.data.strip()), form.note.data, today())
-        except VolunteeringError as error:
-            _field_error(form, error)
+            matches.log_contact(db.session, found, current_user, form.occurred_on.data, form.mode.data,
+                                int(form.minutes.data.strip()), form.note.data, clock.now())
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash("Contact saved", "success")
             return redirect(url_for("volunteers.match", match_id=found.id))
@@ -302,10 +290,11 @@ def end_match(match_id: uuid.UUID):
     form = forms.EndMatchForm()
     if form.validate_on_submit():
         try:
-            volunteering.end_match(db.session, found, current_user, form.outcome.data, form.outcome_note.data,
-                                   int(form.rating.data), form.comments.data, now())
-        except VolunteeringError as error:
-            _field_error(form, error)
+            matches.end_support(db.session, found, current_user, clock.now(), outcome=form.outcome.data,
+                                outcome_note=form.outcome_note.data, rating=int(form.rating.data),
+                                comments=form.comments.data)
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash("Support ended. Thank you for the time you gave", "success")
             return redirect(url_for("volunteers.home"))

@@ -1,0 +1,247 @@
+"""A parent's unfinished request, saved answer by answer until they send it.
+
+Decisions worth knowing:
+- The parent creates an account (email and password) as the first step of asking, and
+  every answer is saved to a *draft* request in the database as they go. Nothing is kept
+  in the browser, which may be shared with someone the parent is afraid of, and answers
+  survive leaving mid-way and coming back from any device.
+- Only an outward postcode is stored ("LA14"); a parent who would rather not say picks
+  their council area instead. No child's name is ever asked for.
+- A request goes to the organisation that covers its area. An area no member organisation
+  covers is refused with a clear message listing the areas we do cover.
+
+Sending the finished draft is ``services.requests.submit``: the request's life cycle
+starts there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from peermatch import clock
+from peermatch.errors import DomainError
+from peermatch.geo import PostcodeError, lookup_postcode
+from peermatch.models import (
+    Area,
+    ConsentRecord,
+    IssueType,
+    RequestLanguage,
+    RequestStatus,
+    SafeContact,
+    SupportRequest,
+    User,
+)
+from peermatch.reference import ALL_SLOTS_MASK
+from peermatch.services import requests
+from peermatch.services.reference_data import area_for_outcode
+
+CONSENT_PURPOSE = "share_with_organisers_and_advocate"
+MEETING_HORIZON = timedelta(days=366)
+
+
+def current_draft(session: Session, parent: User) -> SupportRequest:
+    """The parent's unfinished request, started on first use (one draft at a time)."""
+    return existing_draft(session, parent) or requests.start_draft(session, parent)
+
+
+def existing_draft(session: Session, parent: User) -> SupportRequest | None:
+    """The parent's unfinished request, if they have one."""
+    return session.scalar(
+        sa.select(SupportRequest)
+        .where(SupportRequest.parent_id == parent.id, SupportRequest.status == RequestStatus.DRAFT)
+        .order_by(SupportRequest.created_dt.desc())
+        .limit(1)
+    )
+
+
+def active_issue_types(session: Session) -> list[IssueType]:
+    """The issue types a parent chooses from, in their usual order."""
+    return list(session.scalars(sa.select(IssueType).where(IssueType.active).order_by(IssueType.position)))
+
+
+def covered_areas(session: Session) -> list[Area]:
+    """Council areas a member organisation covers, for parents who would rather not give a postcode."""
+    return list(session.scalars(sa.select(Area).where(Area.organisation_id.is_not(None)).order_by(Area.name)))
+
+
+def _remember(draft: SupportRequest, **answers: object) -> None:
+    draft.draft_answers = {**(draft.draft_answers or {}), **answers}
+
+
+def save_issue_types(session: Session, draft: SupportRequest, codes: Iterable[str]) -> None:
+    chosen = list(session.scalars(sa.select(IssueType).where(IssueType.code.in_(list(codes)), IssueType.active)))
+    if not chosen:
+        raise DomainError("Select what is happening", "issue_types")
+    draft.issue_types = sorted(chosen, key=lambda t: t.position)
+    if draft.main_issue_id not in {t.id for t in chosen}:
+        draft.main_issue_id = chosen[0].id if len(chosen) == 1 else None
+    session.flush()
+
+
+def save_main_issue(session: Session, draft: SupportRequest, code: str) -> None:
+    match = next((t for t in draft.issue_types if t.code == code), None)
+    if match is None:
+        raise DomainError("Select what matters most to you right now", "main_issue")
+    draft.main_issue_id = match.id
+    session.flush()
+
+
+def save_meeting(session: Session, draft: SupportRequest, meeting_type: str | None) -> None:
+    """``None`` means no meeting is planned; the date is then cleared too."""
+    draft.meeting_type = meeting_type
+    if meeting_type is None:
+        draft.meeting_date = None
+        draft.meeting_part = None
+    _remember(draft, meeting_answered=True)
+    session.flush()
+
+
+def save_meeting_date(session: Session, draft: SupportRequest, when: date, part: int | None, now: datetime) -> None:
+    today = clock.today(now)
+    if when < today:
+        raise DomainError("The date of the meeting must be today or in the future", "meeting_date")
+    if when - today > MEETING_HORIZON:
+        raise DomainError("The date of the meeting must be within the next year", "meeting_date")
+    draft.meeting_date = when
+    draft.meeting_part = part
+    session.flush()
+
+
+def save_postcode(session: Session, draft: SupportRequest, text: str) -> None:
+    """Keep only the outward code; refuse areas no member organisation covers, saying which we do."""
+    try:
+        found = lookup_postcode(text)
+    except PostcodeError as error:
+        raise DomainError(str(error), "postcode") from error
+    area = area_for_outcode(session, found.outcode)
+    if area is None or area.organisation_id is None:
+        names = ", ".join(a.name for a in covered_areas(session)) or "none yet"
+        raise DomainError(
+            f"There is no parent group for {found.outcode} in PeerMatch yet. The areas we cover are: {names}",
+            "postcode",
+        )
+    draft.outcode = found.outcode
+    draft.latitude, draft.longitude = found.latitude, found.longitude
+    draft.area_id = area.id
+    draft.organisation_id = area.organisation_id
+    _remember(draft, location="postcode")
+    session.flush()
+
+
+def save_council_area(session: Session, draft: SupportRequest, area_id: str) -> None:
+    area = next((a for a in covered_areas(session) if str(a.id) == area_id), None)
+    if area is None:
+        raise DomainError("Select your council area", "area")
+    draft.outcode = None
+    draft.latitude, draft.longitude = area.latitude, area.longitude
+    draft.area_id = area.id
+    draft.organisation_id = area.organisation_id
+    _remember(draft, location="area")
+    session.flush()
+
+
+def save_support_modes(session: Session, draft: SupportRequest, modes: Iterable[str]) -> None:
+    modes = set(modes)
+    if not modes:
+        raise DomainError("Select how support could happen", "support_modes")
+    draft.accepts_in_person = "in_person" in modes
+    draft.accepts_phone = "phone" in modes
+    draft.accepts_video = "video" in modes
+    session.flush()
+
+
+def save_languages(session: Session, draft: SupportRequest, codes: Iterable[str], interpreter_ok: bool) -> None:
+    wanted = sorted(set(codes))
+    if not wanted:
+        raise DomainError("Select the languages you speak", "languages")
+    # Rows that stay are kept: deleting and re-adding the same primary key in one flush would clash.
+    kept = [row for row in draft.language_rows if row.language in wanted]
+    draft.language_rows = kept + [RequestLanguage(language=code) for code in wanted
+                                  if code not in {row.language for row in kept}]
+    draft.interpreter_ok = interpreter_ok
+    _remember(draft, languages_answered=True)
+    session.flush()
+
+
+def save_advocate_gender(session: Session, draft: SupportRequest, gender: str | None) -> None:
+    draft.advocate_gender = gender
+    _remember(draft, gender_answered=True)
+    session.flush()
+
+
+def save_availability(session: Session, draft: SupportRequest, mask: int) -> None:
+    if not 0 < mask <= ALL_SLOTS_MASK:
+        raise DomainError("Select at least one time you are usually free", "availability")
+    draft.availability_mask = mask
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SafeContactAnswers:
+    name_to_ask_for: str
+    channels: frozenset[str]  # email, phone, text
+    email: str | None
+    phone: str | None
+    safe_times: str
+    voicemail_ok: bool
+
+
+def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeContactAnswers) -> None:
+    if not answers.channels:
+        raise DomainError("Select at least one way it is safe to contact you", "channels")
+    if "email" in answers.channels and not answers.email:
+        raise DomainError("Enter the email address it is safe to use", "email")
+    if answers.channels & {"phone", "text"} and not answers.phone:
+        raise DomainError("Enter the phone number it is safe to use", "phone")
+    contact = draft.safe_contact or SafeContact()
+    contact.name_to_ask_for = answers.name_to_ask_for.strip()
+    contact.email_ok = "email" in answers.channels
+    contact.email = answers.email.strip() if answers.email and contact.email_ok else None
+    contact.phone_ok = "phone" in answers.channels
+    contact.text_ok = "text" in answers.channels
+    contact.phone = answers.phone.strip() if answers.phone and (contact.phone_ok or contact.text_ok) else None
+    contact.voicemail_ok = answers.voicemail_ok and contact.phone_ok
+    contact.safe_times = answers.safe_times.strip()
+    draft.safe_contact = contact
+    session.flush()
+
+
+def record_consent(session: Session, draft: SupportRequest, parent: User, version: str, now: datetime) -> None:
+    session.add(ConsentRecord(user_id=parent.id, purpose=CONSENT_PURPOSE, privacy_notice_version=version,
+                              given_dt=now))
+    _remember(draft, consent_version=version)
+    session.flush()
+
+
+def missing_steps(draft: SupportRequest) -> list[str]:
+    """The question pages still to answer, in order (names match the parents' blueprint steps)."""
+    answers = draft.draft_answers or {}
+    missing = []
+    if not draft.issue_types:
+        missing.append("what-is-happening")
+    elif draft.main_issue_id is None:
+        missing.append("what-matters-most")
+    if not answers.get("meeting_answered"):
+        missing.append("meeting")
+    elif draft.meeting_type and draft.meeting_date is None:
+        missing.append("meeting-date")
+    if draft.area_id is None:
+        missing.append("where")
+    if not (draft.accepts_in_person or draft.accepts_phone or draft.accepts_video):
+        missing.append("how")
+    if not answers.get("languages_answered"):
+        missing.append("language")
+    if not answers.get("gender_answered"):
+        missing.append("advocate")
+    if not draft.availability_mask:
+        missing.append("when-free")
+    if draft.safe_contact is None:
+        missing.append("contact")
+    if not answers.get("consent_version"):
+        missing.append("consent")
+    return missing
