@@ -26,7 +26,36 @@ from peermatch.services.reference_data import ensure_area, seed_issue_types
 
 pytest_plugins = ["browser_support"]  # live server and Chromium fixtures for browser tests
 
-from support import _TEST_PASSWORD_HASH, TEST_PASSWORD, FormClient, Inbox, error_messages, free_port  # noqa: F401
+from support import (  # noqa: F401
+    _TEST_PASSWORD_HASH,
+    PERSONAL_NAMES,
+    TEST_PASSWORD,
+    FormClient,
+    Inbox,
+    error_messages,
+    free_port,
+)
+
+
+@pytest.fixture(autouse=True)
+def names_saved_in_this_test() -> Iterator[set[str]]:
+    """Collect every person's name saved during the test, so pages can be checked never to title them."""
+    from peermatch.models import SafeContact
+
+    def collect(session: Any, flush_context: Any) -> None:
+        for row in session.new | session.dirty:
+            name = row.display_name if isinstance(row, User) else (
+                row.name_to_ask_for if isinstance(row, SafeContact) else None)
+            if name and name.strip():
+                PERSONAL_NAMES.add(name.strip())
+
+    PERSONAL_NAMES.clear()
+    sa.event.listen(sa.orm.Session, "after_flush", collect)
+    try:
+        yield PERSONAL_NAMES
+    finally:
+        sa.event.remove(sa.orm.Session, "after_flush", collect)
+        PERSONAL_NAMES.clear()
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

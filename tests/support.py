@@ -18,8 +18,39 @@ TEST_PASSWORD = "correct horse battery staple"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 per fixture user would be slow
 
 
+# Every person's name the current test has saved (users' names, the names parents ask us to use).
+PERSONAL_NAMES: set[str] = set()
+
+
+def page_heading_and_title(html: str) -> tuple[str | None, str | None]:
+    """The text of the page's first ``<h1>`` and of its ``<title>``, as a person reads them."""
+    import html as html_module
+
+    def text(fragment: str) -> str:
+        return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    heading = re.search(r"<h1\b[^>]*>(.*?)</h1>", html, re.S)
+    return (text(heading.group(1)) if heading else None), (text(title.group(1)) if title else None)
+
+
+def check_title(html: str, path: str) -> None:
+    """A page's title begins with its heading (after "Error: "), and never names a person."""
+    heading, title = page_heading_and_title(html)
+    if title is None:
+        return
+    assert heading is not None, f"{path}: a page with a title has no <h1>"
+    assert title.removeprefix("Error: ").startswith(heading), f"{path}: title {title!r} does not begin with {heading!r}"
+    for name in PERSONAL_NAMES:
+        assert not re.search(rf"\b{re.escape(name)}\b", title), f"{path}: the title {title!r} carries a name"
+
+
 class FormClient(FlaskClient):
-    """A test client that fills forms the way a browser does, CSRF token included."""
+    """A test client that fills forms the way a browser does, CSRF token included.
+
+    Every HTML page it receives is checked: its title begins with its heading and
+    carries nobody's name (browser history and tab lists show titles).
+    """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         """Run each request in a fresh context, as a real server would.
@@ -27,7 +58,10 @@ class FormClient(FlaskClient):
         Otherwise Flask reuses the test's app context, and ``g`` (with the signed-in
         user) would leak from one request, or one client, to the next.
         """
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if response.mimetype == "text/html":
+            check_title(response.get_data(as_text=True), response.request.path)
+        return response
 
     def csrf_token(self, url: str) -> str:
         page = self.get(url)

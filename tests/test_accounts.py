@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 from argon2 import extract_parameters
 
 from support import TEST_PASSWORD, error_messages
+from peermatch import clock
 from peermatch.models import AuditAction, AuditEvent, Role, User
 
 
@@ -176,18 +180,12 @@ def test_too_many_sign_in_attempts_are_slowed_down(app: Any, client: Any) -> Non
     assert "Too many attempts" in page.get_data(as_text=True)
 
 
-def test_a_session_stays_alive_while_used_and_ends_when_left_idle(app: Any, sign_in_as: Any) -> None:
-    import time
-
-    browser, _ = sign_in_as(Role.PARENT)
-    app.config["PERMANENT_SESSION_LIFETIME"] = 4
-    try:
-        # The signed cookie carries its own time, so real waits are the honest test; the
-        # margins (seconds) leave room for a busy machine.
-        for _ in range(2):
-            time.sleep(2.5)
-            assert browser.get("/your-requests/").status_code == 200  # in use: renewed each time
-        time.sleep(5)
-        assert browser.get("/your-requests/").status_code == 302  # left alone: signed out
-    finally:
-        app.config["PERMANENT_SESSION_LIFETIME"] = 3600
+def test_a_session_stays_alive_while_used_and_ends_when_left_idle(sign_in_as: Any) -> None:
+    start = clock.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        browser, _ = sign_in_as(Role.PARENT)
+        for minutes in (50, 100):  # each request renews the hour
+            traveller.move_to(start + timedelta(minutes=minutes))
+            assert browser.get("/your-requests/").status_code == 200
+        traveller.move_to(start + timedelta(minutes=100 + 61))  # left alone for over an hour: signed out
+        assert browser.get("/your-requests/").status_code == 302

@@ -11,10 +11,29 @@ from sqlalchemy.exc import IntegrityError
 from peermatch.models import Offer, Role, SupportRequest, User, VolunteerProfile
 
 
-def flush_fails(session: Any) -> None:
-    with pytest.raises(IntegrityError):
+def violated(session: Any, constraint: str) -> None:
+    """The flush is refused by exactly ``constraint`` (named by the convention in ``models.base``).
+
+    PostgreSQL names every constraint it enforces. SQLite names CHECK constraints, reports a
+    unique one by its columns and a foreign key without any name, so those are matched on
+    what it does say.
+    """
+    with pytest.raises(IntegrityError) as refused:
         with session.begin_nested():
             session.flush()
+    message = str(refused.value.orig)
+    if session.bind.dialect.name == "postgresql":
+        assert f'constraint "{constraint}"' in message, message
+    elif constraint.startswith("ck_"):
+        assert message == f"CHECK constraint failed: {constraint}", message
+    elif constraint.startswith("uq_"):
+        table, column = UNIQUE_COLUMNS[constraint]
+        assert f"UNIQUE constraint failed: {table}.{column}" in message, message
+    else:
+        assert constraint.startswith("fk_") and "FOREIGN KEY constraint failed" in message, message
+
+
+UNIQUE_COLUMNS = {"uq_users_email": ("users", "email")}
 
 
 def volunteer(people: Any, **fields: Any) -> VolunteerProfile:
@@ -27,41 +46,48 @@ def volunteer(people: Any, **fields: Any) -> VolunteerProfile:
 def test_emails_are_unique(people: Any, session: Any) -> None:
     people.user(Role.PARENT, email="same@example.org")
     session.add(User(email="same@example.org", password_hash="x", role=Role.PARENT, display_name="B"))
-    flush_fails(session)
+    violated(session, "uq_users_email")
 
 
 def test_role_must_be_one_of_the_four(session: Any) -> None:
     session.add(User(email="odd@example.org", password_hash="x", role="superuser", display_name="B"))
-    flush_fails(session)
+    violated(session, "ck_users_role_allowed")
 
 
 def test_organisers_belong_to_an_organisation(session: Any) -> None:
     session.add(User(email="org@example.org", password_hash="x", role=Role.ORGANISER, display_name="B"))
-    flush_fails(session)
+    violated(session, "ck_users_organiser_has_organisation")
 
 
 def test_capacity_is_at_least_one(people: Any, session: Any) -> None:
     volunteer(people, capacity=0)
-    flush_fails(session)
+    violated(session, "ck_volunteer_profiles_capacity_range")
 
 
 def test_active_matches_never_exceed_capacity(people: Any, session: Any) -> None:
     profile = volunteer(people, capacity=2)
     session.flush()
     profile.active_match_count = 3
-    flush_fails(session)
+    violated(session, "ck_volunteer_profiles_active_matches_within_capacity")
+
+
+def test_places_taken_never_go_below_zero(people: Any, session: Any) -> None:
+    profile = volunteer(people, capacity=2)
+    session.flush()
+    profile.active_match_count = -1
+    violated(session, "ck_volunteer_profiles_active_matches_within_capacity")
 
 
 def test_request_status_must_be_allowed(session: Any) -> None:
     session.add(SupportRequest(status="lost"))
-    flush_fails(session)
+    violated(session, "ck_support_requests_status_allowed")
 
 
 def test_foreign_keys_are_enforced(session: Any) -> None:
     import uuid
 
     session.add(Offer(request_id=uuid.uuid4(), volunteer_id=uuid.uuid4()))
-    flush_fails(session)
+    violated(session, "fk_offers_request_id_support_requests")
 
 
 def test_ids_in_urls_are_random_uuids_not_sequences(people: Any) -> None:

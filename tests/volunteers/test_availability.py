@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from support import error_messages
 from peermatch.models import VolunteerPause
-from volunteers.conftest import NOW, TODAY
+from volunteers.conftest import NOW
 
 
 def test_the_grid_shows_the_current_week_and_saves_a_new_one(advocate_client: Any, session: Any) -> None:

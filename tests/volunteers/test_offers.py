@@ -237,5 +237,5 @@ def test_a_volunteer_gets_404_for_someone_elses_offer(advocate_client: Any, volu
 
 def test_the_guard_is_also_a_database_constraint(volunteering: Any, session: Any) -> None:
     _, profile = volunteering.advocate(capacity=1)
-    with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
+    with pytest.raises(sa.exc.IntegrityError, match="active_matches_within_capacity"), session.begin_nested():
         session.execute(sa.update(type(profile)).where(type(profile).id == profile.id).values(active_match_count=2))
