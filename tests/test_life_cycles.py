@@ -32,6 +32,7 @@ from peermatch.extensions import db
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
     MATCH_OPEN,
+    AuditEvent,
     DeclineReason,
     IssueType,
     Match,
@@ -39,8 +40,10 @@ from peermatch.models import (
     MatchStatus,
     Offer,
     OfferStatus,
+    OfferStatusChange,
     Organisation,
     RequestStatus,
+    RequestStatusChange,
     Role,
     SafeContact,
     SupportRequest,
@@ -230,6 +233,27 @@ class LifeCycles(RuleBasedStateMachine):
                 Match.volunteer_id == profile.id, Match.status.in_(MATCH_OPEN)))
             assert profile.active_match_count == open_matches, profile.user.display_name
             assert 0 <= profile.active_match_count <= profile.capacity
+
+    @invariant()
+    def every_change_of_a_request_offer_or_match_is_audited(self) -> None:
+        def audited(prefix: str, subject_ids: list[str]) -> list[tuple[str, str]]:
+            return sorted((subject, action) for subject, action in self.session.execute(
+                sa.select(AuditEvent.subject_id, AuditEvent.action).where(
+                    AuditEvent.action.like(f"{prefix}.%"), AuditEvent.subject_id.in_(subject_ids))))
+
+        org = self.network.organisation.id
+        request_changes = sorted((str(request_id), f"request.{status}") for request_id, status in self.session.execute(
+            sa.select(RequestStatusChange.request_id, RequestStatusChange.to_status).join(SupportRequest)
+            .where(SupportRequest.organisation_id == org)).all())
+        assert audited("request", sorted({rid for rid, _ in request_changes})) == request_changes
+        offer_changes = sorted((str(offer_id), f"offer.{status}") for offer_id, status in self.session.execute(
+            sa.select(OfferStatusChange.offer_id, OfferStatusChange.to_status).join(Offer).join(SupportRequest)
+            .where(SupportRequest.organisation_id == org)).all())
+        assert audited("offer", sorted({oid for oid, _ in offer_changes})) == offer_changes
+        for match in self.session.scalars(sa.select(Match).join(SupportRequest).where(
+                SupportRequest.organisation_id == org)):
+            actions = {action for _, action in audited("match", [str(match.id)])}
+            assert "match.introduced" in actions and (match.status != MatchStatus.ENDED or "match.ended" in actions)
 
     @invariant()
     def each_request_agrees_with_its_offers_and_match(self) -> None:

@@ -202,3 +202,67 @@ def test_no_batch_proposal_breaks_a_rule_or_overloads_an_advocate(queue, people,
         assert result.matched_count >= greedy.matched_count
     else:
         assert result.total_score >= greedy.total_score - 1e-5 * len(queue)
+
+
+# -- numbers from anywhere: validation first, then ranking and the rules agree -------------------------
+
+wild_floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-400, 400),
+                        st.sampled_from([0.0, -0.0, 1e-300, 90.0, -90.0, 180.0, 1e308]))
+
+
+def built(factory, **fields):
+    """The profile, or None when validation refuses it; a refusal must name the field and the person."""
+    try:
+        return factory(**fields)
+    except ValueError as error:
+        assert repr(fields["id"]) in str(error), str(error)
+        assert any(name in str(error) for name in ("lat", "lon", "travel_km", "capacity", "active_matches")), error
+        return None
+
+
+@st.composite
+def wild_volunteers(draw, volunteer_id):
+    base = draw(volunteers(volunteer_id))
+    fields = {name: getattr(base, name) for name in VolunteerProfile.__slots__}
+    if draw(st.booleans()):
+        fields["lat"], fields["lon"] = draw(wild_floats), draw(st.one_of(st.none(), wild_floats))
+    if draw(st.booleans()):
+        fields["travel_km"] = draw(wild_floats)
+    if draw(st.booleans()):
+        fields["capacity"] = draw(st.one_of(st.integers(-2, 5), wild_floats))
+    return built(VolunteerProfile, **fields)
+
+
+@st.composite
+def wild_requests(draw):
+    base = draw(requests())
+    fields = {name: getattr(base, name) for name in RequestProfile.__slots__}
+    if draw(st.booleans()):
+        fields["lat"], fields["lon"] = draw(st.one_of(st.none(), wild_floats)), draw(wild_floats)
+    return built(RequestProfile, **fields)
+
+
+@settings_for_engine
+@given(request=wild_requests(), people=st.lists(st.integers(0, MAX_VOLUNTEERS - 1), unique=True, max_size=6)
+       .flatmap(lambda ids: st.tuples(*[wild_volunteers(IDS[i]) for i in ids])))
+def test_ranking_and_the_rules_never_disagree_on_anything_validation_lets_through(request, people):
+    accepted = [v for v in people if v is not None]
+    if request is None:
+        return
+    result = rank(request, VolunteerPool(accepted), default_model(), TODAY, k=None, explain_exclusions=True)
+    eligible = {c.volunteer_id for c in result.eligible}
+    assert eligible == {v.id for v in accepted if check_rules(request, v, TODAY) == ()}
+    assert all(c.distance_km is None or c.distance_km == c.distance_km for c in result.eligible)  # never NaN
+
+
+def test_a_coordinate_that_is_not_a_number_is_refused_with_the_field_and_the_volunteer():
+    import pytest
+
+    with pytest.raises(ValueError, match=r"Volunteer 'v9': lat must be a finite number"):
+        VolunteerProfile(id="v9", organisation_id="org-a", lat=float("nan"), lon=-3.2)
+    with pytest.raises(ValueError, match=r"Volunteer 'v9': travel_km must be a finite distance"):
+        VolunteerProfile(id="v9", organisation_id="org-a", travel_km=float("inf"))
+    with pytest.raises(ValueError, match=r"Volunteer 'v9': capacity must be a whole number"):
+        VolunteerProfile(id="v9", organisation_id="org-a", capacity=float("nan"))
+    with pytest.raises(ValueError, match=r"Request 'r9': lat and lon must both be given"):
+        RequestProfile(id="r9", organisation_id="org-a", lat=54.1)

@@ -178,7 +178,7 @@ def test_an_organisers_conflict_of_interest_excludes():
 
 def test_an_advocate_who_declined_is_not_asked_again():
     assert reasons(example_request(declined_volunteer_ids=frozenset({"v-amina"}))) == {
-        "declined": "Already declined this request"
+        "declined": "Already declined, or did not answer, an offer for this request"
     }
 
 

@@ -5,10 +5,13 @@ else from ``peermatch``. The service layer turns database rows into the profiles
 calls these functions and stores what they return. See ``docs/matching.md``.
 
 Inputs
-    :class:`RequestProfile`, :class:`VolunteerProfile` — frozen dataclasses.
-    Weekly availability is a 21-bit mask, bit ``day * 3 + part`` (Monday = 0,
-    morning = 0): :func:`mask_from_slots`, :func:`slots_from_mask`, :func:`slot_bit`,
-    :func:`describe_slots`.
+    :class:`RequestProfile`, :class:`VolunteerProfile` — frozen dataclasses, validated
+    when built: coordinates are both given and finite or both None, travel distances
+    finite and not negative, capacities and counts whole numbers; anything else is a
+    ``ValueError`` naming the field and the volunteer or request, so ranking, rules and
+    batches never meet a NaN. Weekly availability is a 21-bit mask, bit ``day * 3 + part``
+    (Monday = 0, morning = 0), defined once in :mod:`.week`: :func:`mask_from_slots`,
+    :func:`slots_from_mask`, :func:`slot_bit`, :func:`describe_slots`.
 
 Hard rules
     :func:`check_rules` ``(request, volunteer, today, *, labels=None) -> tuple[RuleFailure, ...]``

@@ -204,7 +204,7 @@ def assess_pair(
     if volunteer.id in request.excluded_volunteer_ids:
         fail(CONFLICT_OF_INTEREST, "Conflict of interest recorded by an organiser")
     if volunteer.id in request.declined_volunteer_ids:
-        fail(DECLINED, "Already declined this request")
+        fail(DECLINED, "Already declined, or did not answer, an offer for this request")
 
     triggers = volunteer.opt_outs & request.all_issues
     if triggers:

@@ -5,6 +5,7 @@ from peermatch.models.enums import (
     MATCH_OPEN,
     OFFER_ANSWERED,
     OFFER_OUTSTANDING,
+    OFFER_TURNED_DOWN,
     REQUEST_AWAITING_OFFER,
     REQUEST_FINISHED,
     REQUEST_LOOKING,
@@ -46,7 +47,7 @@ from peermatch.models.volunteers import (
 )
 
 __all__ = [
-    "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
+    "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "OFFER_TURNED_DOWN", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
     "REQUEST_LOOKING", "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditAction", "AuditEvent", "Base",
     "ConflictOfInterest", "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback",
     "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchStatus", "MeetingType", "Offer",

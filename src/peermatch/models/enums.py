@@ -108,6 +108,9 @@ OFFER_OUTSTANDING = frozenset({OfferStatus.PROPOSED, OfferStatus.APPROVED, Offer
 OFFER_ANSWERED = frozenset({OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LAPSED})
 """The advocate answered (or the time to answer ran out): what the scoring model learns from."""
 
+OFFER_TURNED_DOWN = frozenset({OfferStatus.DECLINED, OfferStatus.LAPSED})
+"""The advocate said no, or let the time run out: they are not offered the same request again."""
+
 
 class MatchStatus(enum.StrEnum):
     """A match: introduced → active → ended."""

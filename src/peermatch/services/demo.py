@@ -32,6 +32,7 @@ from peermatch.models import (
     MeetingType,
     Offer,
     Organisation,
+    REQUEST_FINISHED,
     RequestLanguage,
     RequestStatus,
     Role,
@@ -269,7 +270,7 @@ class _DemoBuilder:
         outcode = self.rng.choice(outcodes)
         centre = outcode_table()[outcode]
         issues = self.rng.sample(self.issue_types, self.rng.randint(1, 3))
-        closed_long_ago = status in (RequestStatus.CLOSED, RequestStatus.CLOSED_UNMATCHED, RequestStatus.WITHDRAWN)
+        closed_long_ago = status in REQUEST_FINISHED
         # Old enough for every step of its story to have happened before today.
         days_ago = (self.rng.randint(40, 200) if closed_long_ago else self.rng.randint(5, 30)
                     if status in (RequestStatus.OFFERED, RequestStatus.MATCHED) else self.rng.randint(0, 30))
@@ -283,8 +284,10 @@ class _DemoBuilder:
             meeting = None
         area = ensure_area(self.session, outcode_table()[outcode].county)
         parent.created_dt = min(parent.created_dt, submitted - timedelta(minutes=20))
-        request = SupportRequest(
-            parent=parent, organisation_id=org.id, area_id=area.id, status=RequestStatus.DRAFT, outcode=outcode,
+        self.session.flush()
+        request = requests.start_draft(self.session, parent)
+        for name, value in dict(
+            organisation_id=org.id, area_id=area.id, outcode=outcode,
             latitude=centre.latitude, longitude=centre.longitude, main_issue_id=issues[0].id,
             meeting_type=self.rng.choice(list(MeetingType)) if meeting else None,
             meeting_date=meeting, meeting_part=self.rng.randint(0, 2) if meeting else None,
@@ -293,7 +296,8 @@ class _DemoBuilder:
             accepts_video=self.rng.random() < 0.4, interpreter_ok=self.rng.random() < 0.3,
             advocate_gender=self.rng.choices([None, Gender.WOMAN, Gender.MAN], [75, 22, 3])[0],
             created_dt=submitted - timedelta(minutes=15),
-        )
+        ).items():
+            setattr(request, name, value)
         if not (request.accepts_in_person or request.accepts_phone or request.accepts_video):
             request.accepts_phone = True
         request.issue_types = issues

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from peermatch import matching
 from peermatch.errors import NotEligible
 from peermatch.models import (
+    OFFER_TURNED_DOWN,
     REQUEST_AWAITING_OFFER,
     Area,
     AreaOutcode,
@@ -54,7 +55,7 @@ def request_profile(session: Session, request: SupportRequest) -> matching.Reque
     conflicts = session.scalars(
         sa.select(ConflictOfInterest.volunteer_id).where(ConflictOfInterest.request_id == request.id))
     declined = session.scalars(sa.select(Offer.volunteer_id).where(
-        Offer.request_id == request.id, Offer.status.in_([OfferStatus.DECLINED, OfferStatus.LAPSED])))
+        Offer.request_id == request.id, Offer.status.in_(OFFER_TURNED_DOWN)))
     previous: set[uuid.UUID] = set()
     if request.parent_id is not None:
         previous = set(session.scalars(

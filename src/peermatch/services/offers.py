@@ -28,6 +28,7 @@ from peermatch import clock
 from peermatch.errors import DomainError
 from peermatch.models import (
     OFFER_OUTSTANDING,
+    OFFER_TURNED_DOWN,
     AuditAction,
     DeclineReason,
     Match,
@@ -110,10 +111,11 @@ def propose(session: Session, request: SupportRequest, volunteer: VolunteerProfi
     requests.ensure_looking(request)
     duplicate = session.scalar(
         sa.select(Offer.id).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id,
-                                  Offer.status.in_([*OFFER_OUTSTANDING, OfferStatus.DECLINED]))
+                                  Offer.status.in_(OFFER_OUTSTANDING | OFFER_TURNED_DOWN))
     )
     if duplicate is not None:
-        raise DomainError("This advocate already has, or has declined, an offer for this request")
+        raise DomainError("This advocate already has an offer for this request, or has said no to one (or not "
+                          "answered in time)")
     offer = Offer(request_id=request.id, volunteer_id=volunteer.id, status=OfferStatus.PROPOSED, score=score,
                   explanation=explanation or [], model_version=model_version,
                   proposed_by_id=by.id if by is not None else None, proposed_dt=now, created_dt=now, updated_dt=now)
