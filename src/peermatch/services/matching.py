@@ -27,7 +27,6 @@ from peermatch.models import (
     Match,
     MatchStatus,
     Offer,
-    OfferStatus,
     SupportRequest,
     User,
     VolunteerProfile,
