@@ -7,12 +7,15 @@ the account with everything that hangs from it.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from peermatch.errors import DomainError
 from peermatch.models import (
     MATCH_OPEN,
     AnonymisedRequestCount,
@@ -96,15 +99,25 @@ def _count_anonymously(session: Session, request: SupportRequest) -> None:
         main_issue_code=next((t.code for t in request.issue_types if t.id == request.main_issue_id), ""),
         final_status=request.status, outcome=request.outcome or "",
     )
-    row = session.scalar(sa.select(AnonymisedRequestCount).filter_by(**key))
-    if row is None:
-        row = AnonymisedRequestCount(**key, count=0)
-        session.add(row)
-    row.count += 1
+    # One statement that adds to the count or starts it: two erasures at once never insert the same row twice.
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(AnonymisedRequestCount).values(id=uuid.uuid4(), count=1, **key)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(key), set_={"count": AnonymisedRequestCount.count + 1}))
 
 
 def erase_parent(session: Session, parent: User, now: datetime) -> None:
-    """Delete the account and everything personal; requests survive only as anonymised counts."""
+    """Delete the account and everything personal; requests survive only as anonymised counts.
+
+    The account's row is locked first, so erasing twice at once (a double click) erases once
+    and tells the second what happened.
+    """
+    session.flush()
+    # NO KEY: others may still record what they did meanwhile (their audit rows point at the account).
+    locked = session.scalars(sa.select(User).where(User.id == parent.id).with_for_update(key_share=True)
+                             .execution_options(populate_existing=True)).one_or_none()
+    if locked is None:
+        raise DomainError("This account has already been deleted")
     rows = session.scalars(
         sa.select(SupportRequest).where(SupportRequest.parent_id == parent.id).order_by(SupportRequest.id)
         .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.area))

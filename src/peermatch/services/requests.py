@@ -10,7 +10,7 @@ Offers (``services.offers``) and matches (``services.matches``) move the request
 the functions here, never by themselves.
 
 **One request at a time.** Every change in a request's life, including its offers and
-its match, starts with :func:`lock`: ``SELECT … FOR UPDATE`` of the request's row on
+its match, starts with :func:`lock`: ``SELECT … FOR NO KEY UPDATE`` of the request's row on
 PostgreSQL (SQLite lets one writer in at a time anyway), then a fresh read. So two
 people acting on one request at once are served one after the other: the second sees
 what the first did (the request withdrawn, the match already ended) and is told so,
@@ -25,7 +25,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from peermatch.errors import DomainError
+from peermatch.errors import DomainError, NotFound
 from peermatch.models import (
     MATCH_OPEN,
     REQUEST_LOOKING,
@@ -63,12 +63,19 @@ _WHY_NOT = {
 
 
 def lock(session: Session, request: SupportRequest) -> SupportRequest:
-    """Hold the request's row until the transaction ends, and re-read it (see the module docstring)."""
+    """Hold the request's row until the transaction ends, and re-read it (see the module docstring).
+
+    :class:`NotFound` if it has gone meanwhile (the parent erased their account).
+    """
     session.flush()
-    return session.scalars(
+    locked = session.scalars(
         sa.select(SupportRequest).where(SupportRequest.id == request.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
+        # NO KEY: rows that merely point at the request (its timeline) are not held up by the lock.
+        .with_for_update(key_share=True).execution_options(populate_existing=True)
+    ).one_or_none()
+    if locked is None:
+        raise NotFound(request.id)
+    return locked
 
 
 def why_not(request: SupportRequest) -> str:

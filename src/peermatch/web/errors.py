@@ -8,6 +8,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from peermatch.errors import NotFound
+
 PAGES = {
     400: ("There was a problem with your request", "Go back and try again."),
     403: ("You do not have permission to see this page", "If you think you should, contact your organisation."),
@@ -27,6 +29,11 @@ def render_error(status: int, heading: str | None = None, body: str | None = Non
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> Any:
+        """Something looked up for this person is not theirs, or has gone: the same 404 either way."""
+        return render_error(404)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         return render_error(

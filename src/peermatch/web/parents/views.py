@@ -234,7 +234,10 @@ def delete_account():
     if validate(form):
         if form.confirm.data != "yes":
             return redirect(url_for("parents.your_data"))
-        personal_data.erase_parent(db.session, current_user._get_current_object(), clock.now())
+        try:
+            personal_data.erase_parent(db.session, current_user._get_current_object(), clock.now())
+        except DomainError:
+            pass  # deleted a moment ago (a double click): the outcome the parent asked for
         logout_user()
         return redirect(url_for("parents.deleted"))
     return render_template("parents/delete.html", form=form)
