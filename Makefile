@@ -44,8 +44,13 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Chromium first (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; fi; }
 
+# The engine on made-up profiles, then the service end to end on a network in a database:
+# SQLite in benchmarks/.data, or PostgreSQL when PEERMATCH_BENCH_DATABASE_URL is set (its own
+# database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench; never the tests' one).
+# BENCH_ARGS=--quick for 1k and 3k advocates only.
 benchmark: setup
-	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/matching.py --quick
+	PEERMATCH_BENCH_DATABASE_URL="$(PEERMATCH_BENCH_DATABASE_URL)" $(BIN)/python benchmarks/service.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .hypothesis

@@ -38,6 +38,20 @@ from support import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
+def fresh_matching_snapshot() -> Iterator[None]:
+    """Each test starts with no kept matching data.
+
+    A test's rolled-back transaction can take the same version numbers as the next test's,
+    which committed data never can; so the in-memory snapshot must not outlive a test.
+    """
+    from peermatch.services.matching import forget_snapshots
+
+    forget_snapshots()
+    yield
+    forget_snapshots()
+
+
+@pytest.fixture(autouse=True)
 def names_saved_in_this_test() -> Iterator[set[str]]:
     """Collect every person's name saved during the test, so pages can be checked never to title them."""
     from peermatch.models import SafeContact

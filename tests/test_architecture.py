@@ -48,6 +48,7 @@ OWNERS = {
     "SupportRequest": "services/requests.py",
     "Offer": "services/offers.py",
     "Match": "services/matches.py",
+    "VolunteerProfile": "services/advocates.py",
 }
 COUNTER_OWNER = "services/matches.py"
 

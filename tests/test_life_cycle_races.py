@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from peermatch.errors import DomainError
-from peermatch.models import MATCH_OPEN, Match, MatchStatus, RequestStatus, SupportRequest, User, VolunteerProfile
+from peermatch.models import MATCH_OPEN, Match, MatchStatus, RequestStatus, Role, SupportRequest, User, VolunteerProfile
 from peermatch.services import matches, offers, requests
 from volunteers.committed import Committed
 
@@ -73,6 +73,8 @@ def test_a_parent_cancelling_while_the_advocate_ends_the_support_frees_one_place
             raced = committed.offer(session, profile, organisation, start)
             other = committed.offer(session, profile, organisation, start)
             raced_match = offers.accept(session, raced, session.get(User, user.id), start + timedelta(minutes=5))
+            matches.introduce(session, raced_match, committed.user(session, Role.ORGANISER, organisation),
+                              start + timedelta(minutes=30))
             offers.accept(session, other, session.get(User, user.id), start + timedelta(minutes=6))
             session.commit()
             ids = raced.request_id, raced_match.id, profile.id

@@ -31,6 +31,7 @@ from peermatch.errors import DomainError
 from peermatch.extensions import db
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
+    MATCH_INTRODUCED,
     MATCH_OPEN,
     AuditEvent,
     DeclineReason,
@@ -197,6 +198,17 @@ class LifeCycles(RuleBasedStateMachine):
     def time_passes_and_offers_lapse(self, hours: int) -> None:
         offers.lapse_due(self.session, self.network.later(hours))
 
+    @rule(match=begun)
+    def an_organiser_introduces_them(self, match: Match | None) -> None:
+        if match is not None and self.exists(match):
+            attempt(matches.introduce, self.session, match, self.network.organiser, self.network.later(1))
+
+    @rule(match=begun, outcome=st.sampled_from(list(MatchOutcome)))
+    def an_organiser_ends_the_match(self, match: Match | None, outcome: str) -> None:
+        if match is not None and self.exists(match):
+            attempt(matches.end_by_organiser, self.session, match, self.network.organiser, self.network.later(1),
+                    outcome=outcome, note="")
+
     @rule(match=begun, outcome=st.sampled_from(list(MatchOutcome)))
     def the_advocate_ends_the_support(self, match: Match | None, outcome: str) -> None:
         if match is not None and self.exists(match):
@@ -253,7 +265,9 @@ class LifeCycles(RuleBasedStateMachine):
         for match in self.session.scalars(sa.select(Match).join(SupportRequest).where(
                 SupportRequest.organisation_id == org)):
             actions = {action for _, action in audited("match", [str(match.id)])}
-            assert "match.introduced" in actions and (match.status != MatchStatus.ENDED or "match.ended" in actions)
+            assert "match.awaiting_introduction" in actions
+            assert (match.introduced_dt is None) != ("match.introduced" in actions)
+            assert (match.status == MatchStatus.ENDED) == ("match.ended" in actions)
 
     @invariant()
     def each_request_agrees_with_its_offers_and_match(self) -> None:
@@ -263,15 +277,17 @@ class LifeCycles(RuleBasedStateMachine):
             statuses = set(self.session.scalars(sa.select(Offer.status).where(Offer.request_id == request.id)))
             open_match = self.session.scalar(sa.select(sa.func.count()).select_from(Match).where(
                 Match.request_id == request.id, Match.status.in_(MATCH_OPEN)))
+            introduced = self.session.scalar(sa.select(sa.func.count()).select_from(Match).where(
+                Match.request_id == request.id, Match.status.in_(MATCH_INTRODUCED)))
             ended = self.session.scalar(sa.select(sa.func.count()).select_from(Match).where(
                 Match.request_id == request.id, Match.status == MatchStatus.ENDED))
             assert open_match <= 1
             if request.status == RequestStatus.MATCHED:
-                assert open_match == 1
-            elif request.status == RequestStatus.OFFERED:
-                assert OfferStatus.OFFERED in statuses and open_match == 0
+                assert introduced == 1
+            elif request.status == RequestStatus.OFFERED:  # an offer out, or accepted and waiting to be introduced
+                assert (OfferStatus.OFFERED in statuses) != (open_match == 1) and introduced == 0
             elif request.status in (RequestStatus.SUBMITTED, RequestStatus.OPEN):
-                assert OfferStatus.OFFERED not in statuses and open_match == 0 and ended == 0
+                assert OfferStatus.OFFERED not in statuses and open_match == 0
             else:  # finished: nothing is left waiting for an answer, nobody is still supporting
                 assert open_match == 0 and not statuses & {OfferStatus.PROPOSED, OfferStatus.APPROVED,
                                                            OfferStatus.OFFERED}

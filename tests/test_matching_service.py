@@ -36,8 +36,8 @@ def advocate(session: Any, people: Any, organisation: Any, name: str, **fields: 
     )
     profile.lived_experience = [issue(session, "domestic_abuse")]
     profile.language_rows = [VolunteerLanguage(language="en")]
-    profile.vetting = Vetting(status="complete", dbs_checked_on=TODAY - timedelta(days=300), dbs_expires_on=expires,
-                              training_completed_on=TODAY - timedelta(days=200), references_received=2)
+    profile.vetting = Vetting(dbs_checked_on=TODAY - timedelta(days=300), dbs_expires_on=expires,
+                              training_completed_on=TODAY - timedelta(days=200))
     session.add(profile)
     session.flush()
     return profile
@@ -73,7 +73,7 @@ def test_an_organiser_sees_who_was_excluded_and_why(session: Any, people: Any) -
     ready = advocate(session, people, organisation, "Robin")
     lapsed = advocate(session, people, organisation, "Alex", dbs_expires_on=TODAY - timedelta(days=3))
     request = a_request(session, organisation)
-    result = matching_service.rank_request(session, request, TODAY)
+    result = matching_service.rank_request(session, request, TODAY, explain_exclusions=True).result
     assert [c.volunteer_id for c in result.eligible] == [str(ready.id)]
     [excluded] = [e for e in result.excluded if e.volunteer_id == str(lapsed.id)]
     assert any("DBS check expired on 20 November 2026" in r.message for r in excluded.reasons)
@@ -158,10 +158,11 @@ def test_batch_proposals_for_an_organisation_respect_capacity_and_beat_greedy(se
     from peermatch.models import Organisation
 
     organisation = session.scalars(sa.select(Organisation).order_by(Organisation.name)).first()
-    result = matching_service.propose_batch_for(session, organisation.id, TODAY)
+    result = matching_service.propose_batch_for(session, organisation.id, TODAY).result
     requests = matching_service.open_requests(session, organisation.id)
     assert {r.id for r in requests} and all(r.organisation_id == organisation.id for r in requests)
-    room = {p.id: p.capacity - p.active_matches for p in matching_service.volunteer_profiles(session, organisation.id)}
+    room = {p.id: p.capacity - p.active_matches - p.offers_waiting
+            for p in matching_service.volunteer_profiles(session, organisation.id)}
     used: dict[str, int] = {}
     for assignment in result.assignments:
         used[assignment.volunteer_id] = used.get(assignment.volunteer_id, 0) + 1
@@ -171,7 +172,7 @@ def test_batch_proposals_for_an_organisation_respect_capacity_and_beat_greedy(se
     pool = matching.VolunteerPool(matching_service.volunteer_profiles(session, organisation.id))
     greedy = matching.greedy_batch(profiles, pool, matching.default_model(), TODAY)
     assert result.total_score >= greedy.total_score - 1e-9
-    most = matching_service.propose_batch_for(session, organisation.id, TODAY, maximise_matches=True)
+    most = matching_service.propose_batch_for(session, organisation.id, TODAY, maximise_matches=True).result
     assert most.matched_count >= result.matched_count
 
 

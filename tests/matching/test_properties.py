@@ -90,6 +90,7 @@ def volunteers(draw, volunteer_id):
         pauses=tuple(draw(usually(st.just([]), st.lists(pauses(), max_size=2)))),
         capacity=draw(usually(st.integers(1, 3), st.integers(0, 3))),
         active_matches=draw(usually(st.just(0), st.integers(0, 2))),
+        offers_waiting=draw(usually(st.just(0), st.integers(0, 2))),
         languages=draw(languages),
         gender=draw(st.sampled_from(GENDERS)),
         support_modes=draw(modes),
@@ -160,13 +161,26 @@ def test_every_volunteer_is_either_eligible_or_excluded_with_reasons(request, pe
 
     eligible = {c.volunteer_id for c in result.eligible}
     excluded = {e.volunteer_id for e in result.excluded}
-    assert eligible | excluded == {v.id for v in people}
+    considered = {v.id for v in people if v.organisation_id == request.organisation_id or v.network_wide}
+    assert eligible | excluded == considered and set(result.excluded_ids) == excluded
     assert not eligible & excluded
     assert all(e.reasons for e in result.excluded)
     by_id = {v.id: v for v in people}
     assert all(check_rules(request, by_id[c.volunteer_id], TODAY) == () for c in result.eligible)
     assert all(0.0 <= c.score <= 1.0 for c in result.eligible)
     assert all(0.0 <= value <= 1.0 for c in result.eligible for value in c.features)
+
+
+@settings_for_engine
+@given(request=requests(), people=pools())
+def test_the_vectorised_rules_fail_exactly_who_the_rules_fail(request, people):
+    pool = VolunteerPool(people)
+    positions = pool.considered_positions(request.organisation_id)
+    failures = pool.rule_failures(request, TODAY, positions)
+    for row, position in enumerate(positions):
+        volunteer = pool.volunteers[position]
+        fast = {rule for rule, failing in failures.items() if failing[row]}
+        assert fast == {f.rule for f in check_rules(request, volunteer, TODAY)}, volunteer.id
 
 
 @settings_for_engine
@@ -196,7 +210,8 @@ def test_no_batch_proposal_breaks_a_rule_or_overloads_an_advocate(queue, people,
     for a in result.assignments:
         assert check_rules(by_request[a.request_id], by_id[a.volunteer_id], TODAY) == ()
     for volunteer_id, taken in Counter(a.volunteer_id for a in result.assignments).items():
-        assert taken <= by_id[volunteer_id].capacity - by_id[volunteer_id].active_matches
+        volunteer = by_id[volunteer_id]
+        assert taken <= volunteer.capacity - volunteer.active_matches - volunteer.offers_waiting
     assert len({a.request_id for a in result.assignments}) == len(result.assignments)
     if maximise:
         assert result.matched_count >= greedy.matched_count
@@ -216,7 +231,7 @@ def built(factory, **fields):
         return factory(**fields)
     except ValueError as error:
         assert repr(fields["id"]) in str(error), str(error)
-        assert any(name in str(error) for name in ("lat", "lon", "travel_km", "capacity", "active_matches")), error
+        assert any(name in str(error) for name in ("lat", "lon", "travel_km", "capacity", "active_matches", "offers_waiting")), error
         return None
 
 

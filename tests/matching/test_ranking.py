@@ -9,6 +9,7 @@ from peermatch.matching import (
     FEATURE_NAMES,
     VolunteerPool,
     default_model,
+    explain_exclusions_for,
     feature_vector,
     mask_from_slots,
     rank,
@@ -122,23 +123,30 @@ def test_only_the_top_k_are_returned_but_all_are_counted():
     assert ranked_ids(top) == ["v-11", "v-10", "v-9"]
 
 
-def test_asking_why_lists_every_other_volunteer_with_their_reasons():
+def test_asking_why_lists_every_other_volunteer_the_organisation_could_consider_with_their_reasons():
     pool = VolunteerPool(
         [
             example_volunteer(),
             example_volunteer(id="v-full", capacity=1, active_matches=1),
+            example_volunteer(id="v-offered", capacity=1, offers_waiting=1),
             example_volunteer(id="v-elsewhere", organisation_id="org-leeds"),
+            example_volunteer(id="v-anywhere", organisation_id="org-leeds", network_wide=True, approved=False),
         ]
     )
 
     quick = rank(example_request(), pool, MODEL, TODAY)
     explained = rank(example_request(), pool, MODEL, TODAY, explain_exclusions=True)
 
-    assert quick.excluded == ()
+    assert quick.excluded == () and quick.excluded_ids == ("v-anywhere", "v-full", "v-offered")
+    assert quick.failure_counts == (("approved", 1), ("capacity", 2))
+    # Another organisation's volunteer who did not opt in network-wide is never a candidate, so never listed.
+    assert quick.considered_count == 4
     assert [(e.volunteer_id, [r.rule for r in e.reasons]) for e in explained.excluded] == [
-        ("v-elsewhere", ["organisation"]),
+        ("v-anywhere", ["approved"]),
         ("v-full", ["capacity"]),
+        ("v-offered", ["capacity"]),
     ]
+    assert explain_exclusions_for(example_request(), pool, TODAY, ["v-offered"]) == explained.excluded[2:]
 
 
 def test_a_request_from_an_organisation_with_no_advocates_can_still_reach_network_wide_ones():

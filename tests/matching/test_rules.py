@@ -74,7 +74,11 @@ def test_a_pause_after_the_meeting_does_not_matter():
 
 
 def test_an_advocate_at_capacity_is_not_offered_more():
-    assert reasons(volunteer=example_volunteer(capacity=3, active_matches=3)) == {"capacity": "At capacity: 3 of 3"}
+    assert reasons(volunteer=example_volunteer(capacity=3, active_matches=3)) == {
+        "capacity": "No free place: supporting 3 of 3"}
+    assert reasons(volunteer=example_volunteer(capacity=2, active_matches=1, offers_waiting=1)) == {
+        "capacity": "No free place: supporting 1 of 2, and 1 offer waiting for their answer"}
+    assert reasons(volunteer=example_volunteer(capacity=3, active_matches=1, offers_waiting=1)) == {}
 
 
 def test_parent_and_advocate_need_a_language_in_common():

@@ -45,7 +45,7 @@ def introduce_advocate(session: Any, request: Any, people: Any, name: str = "Mor
     advocates use (their own pages are tested elsewhere)."""
     from peermatch import clock
     from peermatch.models import Role, VolunteerProfile
-    from peermatch.services import offers
+    from peermatch.services import matches, offers
 
     organisation = request.organisation
     user = people.user(Role.VOLUNTEER, organisation=organisation, name=name)
@@ -59,4 +59,4 @@ def introduce_advocate(session: Any, request: Any, people: Any, name: str = "Mor
     offers.approve(session, offer, organiser, now)
     offers.send(session, offer, organiser, now)
     match = offers.accept(session, offer, user, now)
-    return match
+    return matches.introduce(session, match, organiser, now)

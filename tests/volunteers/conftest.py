@@ -14,6 +14,7 @@ import time_machine
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
     IssueType,
+    Match,
     Offer,
     RequestLanguage,
     RequestStatus,
@@ -22,17 +23,20 @@ from peermatch.models import (
     SupportRequest,
     User,
     Vetting,
-    VettingStatus,
     VolunteerLanguage,
     VolunteerProfile,
     VolunteerStatus,
 )
-from peermatch.services import offers
+from peermatch.services import matches, offers
 from peermatch.services.reference_data import area_for_outcode
 
 # A fixed "now" for tests that control the clock: a Tuesday at 10am UK time.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
+
+# Both references asked for, received and checked.
+VERIFIED_REFERENCES = {f"reference_{n}_{step}_on": date(2024, 12, 1 + i) for n in (1, 2)
+                       for i, step in enumerate(("requested", "received", "verified"))}
 
 # What a parent gave us that must never reach a volunteer before the introduction.
 PARENT_NAME = "Zelda-Quinn"
@@ -65,9 +69,8 @@ class Volunteering:
         )
         profile.language_rows = [VolunteerLanguage(language="en")]
         profile.lived_experience = [self.issue("child_protection_conference")]
-        profile.vetting = Vetting(status=VettingStatus.COMPLETE, dbs_checked_on=date(2025, 1, 6),
-                                  dbs_expires_on=date(2028, 1, 6), training_completed_on=date(2025, 2, 1),
-                                  references_received=2)
+        profile.vetting = Vetting(dbs_checked_on=date(2025, 1, 6), dbs_expires_on=date(2028, 1, 6),
+                                  training_completed_on=date(2025, 2, 1), **VERIFIED_REFERENCES)
         self.session.add(profile)
         self.session.flush()
         return user, profile
@@ -105,6 +108,13 @@ class Volunteering:
         offers.approve(self.session, offer, organiser, now)
         offers.send(self.session, offer, organiser, now)
         return offer
+
+    def introduced(self, user: User, profile: VolunteerProfile, request: SupportRequest | None = None, *,
+                   now: datetime = NOW) -> Match:
+        """An offer the advocate accepted and an organiser then introduced: the match the advocate works in."""
+        offer = self.offer(profile, request, now=now)
+        match = offers.accept(self.session, offer, user, now)
+        return matches.introduce(self.session, match, self.people.user(Role.ORGANISER, profile.organisation), now)
 
 
 @pytest.fixture()

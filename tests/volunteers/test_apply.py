@@ -69,11 +69,11 @@ def test_applying_records_every_answer_and_explains_what_happens_next(applicant:
     assert profile.network_wide is True and profile.capacity == 2
     assert profile.availability_mask == (1 << 0) | (1 << 2) | (1 << (3 * 3 + 1))
     assert profile.introduction.startswith("I went through")
-    assert profile.vetting.status == "not_started"
+    assert profile.vetting is not None and profile.vetting.dbs_checked_on is None
     home = browser.get("/volunteer/").get_data(as_text=True)
     assert "Application received" in home and "What happens next" in home
     assert "DBS check" in home and "0 of 2 received" in home
-    assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ADVOCATE_APPLIED,
+    assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.ADVOCATE_APPLICATION_RECEIVED,
                                                       AuditEvent.actor_id == user.id)) is not None
     assert browser.get("/volunteer/apply").headers["Location"] == "/volunteer/"
 

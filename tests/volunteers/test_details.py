@@ -87,12 +87,12 @@ def test_a_new_opt_out_stops_offers_about_it_straight_away(advocate_client: Any,
                                                            volunteering: Any) -> None:
     browser, _, profile = advocate_client
     request = volunteering.request(organisation=profile.organisation)  # also about domestic abuse
-    before = matching.rank_request(session, request, TODAY)
+    before = matching.rank_request(session, request, TODAY).result
     assert str(profile.id) in {c.volunteer_id for c in before.eligible}
     response = browser.submit("/volunteer/details", answers())
     assert response.status_code == 302, error_messages(response)
     session.expire_all()  # the page saved through its own session, as every request does; this one is stale
-    after = matching.rank_request(session, request, TODAY)
+    after = matching.rank_request(session, request, TODAY, explain_exclusions=True).result
     assert str(profile.id) not in {c.volunteer_id for c in after.eligible}
     [excluded] = [e for e in after.excluded if e.volunteer_id == str(profile.id)]
     assert [reason.rule for reason in excluded.reasons] == ["opt_out"]

@@ -18,8 +18,7 @@ from volunteers.conftest import NOW, PARENT_NAME, TODAY
 def introduced(advocate_client: Any, volunteering: Any) -> tuple[Any, Any, Any]:
     """A signed-in advocate who accepted an offer yesterday."""
     browser, user, profile = advocate_client
-    offer = volunteering.offer(profile, now=NOW - timedelta(days=1))
-    match = offers.accept(volunteering.session, offer, user, NOW - timedelta(days=1))
+    match = volunteering.introduced(user, profile, now=NOW - timedelta(days=1))
     return browser, match, profile
 
 
@@ -127,7 +126,7 @@ def test_each_mistake_ending_support_gets_its_own_message(introduced: Any, sessi
 def test_a_volunteer_gets_404_for_someone_elses_match(advocate_client: Any, volunteering: Any, path: str) -> None:
     browser, _, _ = advocate_client
     other_user, other = volunteering.advocate(name="Other")
-    match = offers.accept(volunteering.session, volunteering.offer(other), other_user, NOW)
+    match = volunteering.introduced(other_user, other)
     response = browser.get(f"/volunteer/matches/{match.id}{path}")
     assert response.status_code == 404 and PARENT_NAME not in response.get_data(as_text=True)
     if path:
@@ -143,7 +142,7 @@ def test_the_home_page_shows_what_is_missing_or_about_to_expire(advocate_client:
     browser, _, profile = advocate_client
     profile.vetting.dbs_expires_on = TODAY + timedelta(days=20)
     profile.vetting.training_completed_on = None
-    profile.vetting.references_received = 1
+    profile.vetting.reference_2_received_on = profile.vetting.reference_2_verified_on = None
     session.flush()
     html = browser.get("/volunteer/").get_data(as_text=True)
     assert "Renew soon" in html and "Runs out on 30 March 2026" in html

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from peermatch.errors import DomainError
 from peermatch.models import AuditAction, AuditEvent, Match, Offer, OfferStatus, RequestStatus, RequestStatusChange, Role
-from peermatch.services import offers, requests
+from peermatch.services import matches, offers, requests
 from support import error_messages
 from volunteers.conftest import NOW, PARENT_EMAIL, PARENT_NAME, PARENT_PHONE
 
@@ -33,8 +33,8 @@ def test_offers_waiting_show_an_anonymised_summary(advocate_client: Any, volunte
     assert "Offers waiting for your answer" in home and "Answer by" in home
 
 
-def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocate_client: Any, volunteering: Any,
-                                                                         session: Any) -> None:
+def test_accepting_takes_a_place_and_the_introduction_shows_the_contact_details(
+        advocate_client: Any, volunteering: Any, session: Any, people: Any, clock: Any) -> None:
     browser, user, profile = advocate_client
     offer = volunteering.offer(profile, now=NOW - timedelta(hours=1))
     response = browser.submit(f"/volunteer/offers/{offer.id}/accept", {}, form_url=f"/volunteer/offers/{offer.id}")
@@ -45,8 +45,15 @@ def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocat
     assert offer.status == OfferStatus.ACCEPTED and offer.responded_dt == NOW
     assert history(offer) == [(None, "proposed"), ("proposed", "approved"), ("approved", "offered"),
                               ("offered", "accepted")]
-    assert profile.active_match_count == 1 and match.status == "introduced"
-    assert offer.request.status == RequestStatus.MATCHED
+    assert profile.active_match_count == 1 and match.status == "awaiting_introduction"
+    assert offer.request.status == RequestStatus.OFFERED  # the parent is told once they are introduced
+    waiting = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "An organiser will introduce you to the parent soon" in waiting
+    assert PARENT_NAME not in waiting and PARENT_EMAIL not in waiting and PARENT_PHONE not in waiting
+
+    clock.move_to(NOW + timedelta(minutes=30))
+    matches.introduce(session, match, people.user(Role.ORGANISER, profile.organisation), NOW + timedelta(minutes=30))
+    assert offer.request.status == RequestStatus.MATCHED and match.status == "introduced"
     assert [c.to_status for c in session.scalars(sa.select(RequestStatusChange).where(
         RequestStatusChange.request_id == offer.request_id).order_by(RequestStatusChange.changed_dt))] == [
         "offered", "matched"]
@@ -62,7 +69,7 @@ def test_accepting_introduces_the_advocate_and_shows_the_contact_details(advocat
 def test_only_the_channels_the_parent_allowed_are_shown(advocate_client: Any, volunteering: Any) -> None:
     browser, user, profile = advocate_client
     request = volunteering.request(email_ok=False, phone_ok=False, text_ok=True, voicemail_ok=True)
-    match = offers.accept(volunteering.session, volunteering.offer(profile, request), user, NOW)
+    match = volunteering.introduced(user, profile, request)
     page = browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)
     assert "Do not email" in page and PARENT_EMAIL not in page
     assert "Do not phone" in page and PARENT_PHONE in page  # for texts only
@@ -90,7 +97,9 @@ def test_a_parents_details_never_appear_before_the_introduction(advocate_client:
     volunteering.session.execute(sa.update(type(profile)).where(type(profile).id == profile.id)
                                  .values(capacity=2, active_match_count=1))
     match = offers.accept(volunteering.session, offer, user, NOW)
-    assert PARENT_NAME in browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)
+    assert PARENT_NAME not in browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)  # accepted...
+    matches.introduce(volunteering.session, match, volunteering.people.user(Role.ORGANISER, profile.organisation), NOW)
+    assert PARENT_NAME in browser.get(f"/volunteer/matches/{match.id}").get_data(as_text=True)  # ...introduced
 
 
 def test_declining_with_a_reason_sends_the_request_back_to_the_organisers(advocate_client: Any, volunteering: Any,
@@ -205,18 +214,19 @@ def test_a_request_withdrawn_meanwhile_cannot_be_accepted(advocate_client: Any, 
     assert history(offer)[-1] == ("offered", "withdrawn")
 
 
-def test_accepting_twice_is_refused_and_other_offers_for_the_request_are_withdrawn(volunteering: Any,
-                                                                                   session: Any) -> None:
+def test_one_offer_at_a_time_and_accepting_twice_is_refused(volunteering: Any, session: Any, people: Any) -> None:
     user, profile = volunteering.advocate()
     _, other = volunteering.advocate(organisation=profile.organisation)
+    organiser = people.user(Role.ORGANISER, profile.organisation)
     request = volunteering.request(organisation=profile.organisation)
     mine = volunteering.offer(profile, request)
-    theirs = volunteering.offer(other, request)
+    with pytest.raises(DomainError, match="An offer for this request is already waiting for an answer"):
+        offers.propose(session, request, other, organiser, NOW)
     offers.accept(session, mine, user, NOW)
     with pytest.raises(DomainError, match="You have already accepted this offer"):
         offers.accept(session, mine, user, NOW)
-    session.refresh(theirs)
-    assert theirs.status == OfferStatus.WITHDRAWN and theirs.status_changes[-1].note == "Another advocate was introduced"
+    with pytest.raises(DomainError, match="An advocate has already accepted this request"):
+        offers.propose(session, request, other, organiser, NOW)
     session.refresh(profile)
     assert profile.active_match_count == 1
 

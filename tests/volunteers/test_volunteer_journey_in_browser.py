@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from browser_support import CHROMIUM_ARGS, chromium_path, serve
 from peermatch import create_app
-from peermatch.models import Role, VolunteerProfile, VolunteerStatus
+from peermatch.models import Match, MatchStatus, Role, User, VolunteerProfile, VolunteerStatus
+from peermatch.services import matches
 from support import TEST_PASSWORD
 from volunteers.committed import Committed
 
@@ -66,7 +67,7 @@ def fits_the_phone(page: Any) -> bool:
 
 
 def test_a_new_volunteer_applies_sets_availability_and_a_pause_accepts_an_offer_and_logs_a_contact(
-        page: Any, base_url: str, committed: Committed) -> None:
+        page: Any, base_url: str, committed: Committed, app: Flask) -> None:
     with Session(committed.engine) as session:
         organisation = committed.organisation(session, county="Rutland")
         committed.user(session, Role.VOLUNTEER, email=EMAIL, name="Jordan")
@@ -140,7 +141,15 @@ def test_a_new_volunteer_applies_sets_availability_and_a_pause_accepts_an_offer_
     page.click("text=Answer this offer")
     assert PARENT_NAME not in page.content() and fits_the_phone(page)
     page.click("button:has-text('Accept offer')")
-    assert "/volunteer/matches/" in page.url
+    assert "/volunteer/matches/" in page.url and PARENT_NAME not in page.content()
+    assert page.locator("text=An organiser will introduce you to the parent soon").first.is_visible()
+    with app.app_context(), Session(committed.engine) as session:  # the organiser introduces them
+        match = session.scalar(sa.select(Match).where(Match.status == MatchStatus.AWAITING_INTRODUCTION)
+                               .join(Match.volunteer).join(VolunteerProfile.user).where(User.email == EMAIL))
+        matches.introduce(session, match, committed.user(session, Role.ORGANISER, match.volunteer.organisation),
+                          datetime.now(timezone.utc))
+        session.commit()
+    page.reload()
     assert page.locator("h1").inner_text() == "Supporting a parent" and PARENT_NAME not in page.title()
     assert page.locator(f"text={PARENT_NAME}").first.is_visible()
     assert page.locator("text=07700 900123").first.is_visible() and page.locator("text=After 6pm").is_visible()

@@ -20,7 +20,9 @@ Hard rules
 Ranking one request
     :class:`VolunteerPool` ``(volunteers)`` — built once, reused.
     :func:`rank` ``(request, pool, model, today, k=10, *, explain_exclusions=False,
-    labels=None) -> RankingResult`` — top k with feature-by-feature reasons;
+    labels=None) -> RankingResult`` — top k with feature-by-feature reasons, everyone else
+    counted by the rules they fail; :func:`explain_exclusions_for` — those reasons in words
+    for the volunteers a page shows;
     :func:`rank_reference` — the same, one volunteer at a time (for tests and benchmarks).
 
 Batches
@@ -70,7 +72,7 @@ from .profiles import (
     slot_bit,
     slots_from_mask,
 )
-from .ranking import rank
+from .ranking import explain_exclusions_for, rank
 from .reference import rank_reference
 from .results import Assignment, BatchResult, Exclusion, FeatureContribution, RankedCandidate, RankingResult
 from .rules import RULES, RuleFailure, assess_pair, check_rules
@@ -110,6 +112,7 @@ __all__ = [
     "describe_slots",
     "evaluate",
     "explain_candidate",
+    "explain_exclusions_for",
     "feature_vector",
     "greedy_assign",
     "greedy_batch",

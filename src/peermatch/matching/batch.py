@@ -2,7 +2,8 @@
 
 Organisers triage a queue of open requests at once. :func:`propose_batch` finds the
 assignment with the highest total score that gives each request at most one advocate and
-no advocate more parents than their remaining capacity (capacity − active matches). Only
+no advocate more parents than their remaining capacity (capacity − active matches − offers
+waiting for their answer). Only
 eligible pairs are considered. It is solved exactly as a min-cost flow:
 
     source → each request (1) → each eligible advocate (1) → sink (remaining capacity)
@@ -107,7 +108,7 @@ def batch_edges(
         urgency=np.array([urgency(r, today) for r in requests], dtype=np.int64),
         volunteer_ids=tuple(v.id for v in pool.volunteers),
         volunteer_id_rank=pool.id_rank,
-        remaining_capacity=pool.capacity - pool.active_matches,
+        remaining_capacity=pool.capacity - pool.active_matches - pool.offers_waiting,
         model_version=model.version,
         triage=tuple(triage_order(requests, today)),
     )

@@ -5,7 +5,7 @@ The pool is built once from the volunteer profiles and reused for every request.
 ordinals. For each organisation the pool keeps a compact table of the only volunteers
 its requests could ever be offered:
 
-- its own volunteers who are approved, trained and below capacity (checks that do not
+- its own volunteers who are approved, trained and with a place free (checks that do not
   depend on the request), then
 - every network-wide volunteer who is ready in the same way.
 
@@ -162,7 +162,7 @@ class VolunteerPool:
         network_block = len(organisations)
 
         def ready(v: VolunteerProfile) -> bool:
-            return v.approved and v.training_completed and v.active_matches < v.capacity
+            return v.approved and v.training_completed and v.active_matches + v.offers_waiting < v.capacity
 
         def block(v: VolunteerProfile) -> int:
             return network_block if v.network_wide else self._organisation_code[v.organisation_id]
@@ -171,9 +171,11 @@ class VolunteerPool:
         self.volunteers: tuple[VolunteerProfile, ...] = tuple(ordered)
         self._position = {v.id: p for p, v in enumerate(ordered)}
         self._blocks: dict[int, tuple[int, int]] = {}
+        self._spans: dict[int, tuple[int, int]] = {}
         for position, volunteer in enumerate(ordered):
             start, ready_end = self._blocks.get(block(volunteer), (position, position))
             self._blocks[block(volunteer)] = (start, position + 1 if ready(volunteer) else ready_end)
+            self._spans[block(volunteer)] = (start, position + 1)
         self._network_block = network_block
 
         vs = ordered
@@ -183,14 +185,18 @@ class VolunteerPool:
         self.dbs_ordinal: Ints = np.array(
             [v.dbs_expires_on.toordinal() if v.dbs_expires_on else -1 for v in vs], dtype=np.int64
         )
+        self.approved: Bools = np.array([v.approved for v in vs], dtype=bool)
+        self.training_completed: Bools = np.array([v.training_completed for v in vs], dtype=bool)
         self.capacity: Ints = np.array([v.capacity for v in vs], dtype=np.int64)
         self.active_matches: Ints = np.array([v.active_matches for v in vs], dtype=np.int64)
+        self.offers_waiting: Ints = np.array([v.offers_waiting for v in vs], dtype=np.int64)
         self.matches_completed: Ints = np.array([v.matches_completed for v in vs], dtype=np.int64)
         self.availability: Ints = np.array([v.availability_mask for v in vs], dtype=np.int64)
         self.support_modes: Ints = np.array([sum(MODE_BITS[m] for m in v.support_modes) for v in vs], dtype=np.int64)
         self.lat: Floats = np.array([v.lat if v.has_location else np.nan for v in vs], dtype=np.float64)
         self.lon: Floats = np.array([v.lon if v.has_location else np.nan for v in vs], dtype=np.float64)
         self.travel_km: Floats = np.array([v.travel_km for v in vs], dtype=np.float64)
+        self.network_wide: Bools = np.array([v.network_wide for v in vs], dtype=bool)
         self._area_code, self.area = _codes([v.area_code for v in vs])
         self._gender_code, self.gender = _codes([v.gender for v in vs])
         self._languages = _Vocabulary(code for v in vs for code in v.languages)
@@ -207,6 +213,81 @@ class VolunteerPool:
 
     def __len__(self) -> int:
         return len(self.volunteers)
+
+    def considered_positions(self, organisation_id: str) -> Ints:
+        """Everyone a request of this organisation is weighed against: its own volunteers and every
+        network-wide one, ready or not (the rest can never be offered it, so they are not listed)."""
+        code = self._organisation_code.get(organisation_id, _NO_CODE)
+        spans = [np.arange(*self._spans[block], dtype=np.int64)
+                 for block in (code, self._network_block) if block in self._spans]
+        return np.concatenate(spans) if spans else np.empty(0, dtype=np.int64)
+
+    def rule_failures(self, request: RequestProfile, today: date, positions: Ints) -> dict[str, Bools]:
+        """For each hard rule, which of ``positions`` fail it: the vectorised twin of :func:`.rules.check_rules`."""
+        from . import rules
+
+        today_ordinal = today.toordinal()
+        meeting = request.meeting_date
+        meeting_ordinal = meeting.toordinal() if meeting else None
+        failures: dict[str, Bools] = {}
+        dbs = self.dbs_ordinal[positions]
+        failures[rules.APPROVED] = ~self.approved[positions]
+        failures[rules.DBS_CHECK] = (dbs < 0) | (dbs < today_ordinal) | (
+            (dbs < meeting_ordinal) if meeting_ordinal is not None else False)
+        failures[rules.TRAINING] = ~self.training_completed[positions]
+        paused = np.zeros(len(positions), dtype=bool)
+        if len(self.pause_owner):
+            covering = (self.pause_first <= today_ordinal) & (self.pause_last >= today_ordinal)
+            if meeting_ordinal is not None:
+                covering |= (self.pause_first <= meeting_ordinal) & (self.pause_last >= meeting_ordinal)
+            paused = np.isin(positions, self.pause_owner[covering])
+        failures[rules.PAUSED] = paused
+        failures[rules.CAPACITY] = (self.active_matches[positions] + self.offers_waiting[positions]
+                                    >= self.capacity[positions])
+        if request.languages and not request.interpreter_ok:
+            shares = np.zeros(len(positions), dtype=bool)
+            for word, mask in self._languages.request_words(request.languages):
+                shares |= (self.languages[word][positions] & mask) != 0
+            failures[rules.LANGUAGE] = ~shares
+        else:
+            failures[rules.LANGUAGE] = np.zeros(len(positions), dtype=bool)
+        if request.advocate_gender is not None:
+            failures[rules.ADVOCATE_GENDER] = self.gender[positions] != _request_code(
+                self._gender_code, request.advocate_gender)
+        else:
+            failures[rules.ADVOCATE_GENDER] = np.zeros(len(positions), dtype=bool)
+        request_modes = sum(MODE_BITS[m] for m in request.support_modes)
+        common = self.support_modes[positions] & request_modes
+        area = _request_code(self._area_code, request.area_code)
+        same_area = self.area[positions] == area if area >= 0 else np.zeros(len(positions), dtype=bool)
+        same_organisation = self.organisation[positions] == self._organisation_code.get(
+            request.organisation_id, _UNKNOWN_CODE)
+        in_person = ((common & IN_PERSON_BIT) != 0) & same_organisation
+        distance = np.full(len(positions), np.nan)
+        if request.lat is not None and request.lon is not None:
+            distance = haversine_km(request.lat, request.lon, self.lat[positions], self.lon[positions])
+        known = ~np.isnan(distance)
+        in_person &= np.where(known, distance <= self.travel_km[positions], same_area)
+        failures[rules.SUPPORT_MODE] = ((common & REMOTE_BITS) == 0) & ~in_person
+        availability = self.availability[positions]
+        failures[rules.WEEKLY_SLOT] = (availability & request.availability_mask) == 0
+        if meeting is not None:
+            if request.meeting_part is None:
+                needed = day_mask(meeting.weekday())
+            else:
+                needed = 1 << slot_bit(meeting.weekday(), request.meeting_part)
+            failures[rules.MEETING_TIME] = (availability & needed) == 0
+        else:
+            failures[rules.MEETING_TIME] = np.zeros(len(positions), dtype=bool)
+        for rule, named in ((rules.CONFLICT_OF_INTEREST, request.excluded_volunteer_ids),
+                            (rules.DECLINED, request.declined_volunteer_ids)):
+            failures[rule] = np.isin(positions, [p for v in named if (p := self._position.get(v)) is not None])
+        clashing = np.zeros(len(positions), dtype=bool)
+        for word, mask in self._issues.request_words(request.all_issues):
+            clashing |= (self.opt_outs[word][positions] & mask) != 0
+        failures[rules.OPT_OUT] = clashing
+        failures[rules.ORGANISATION] = ~same_organisation & ~self.network_wide[positions]
+        return failures
 
     def position_of(self, volunteer_id: str) -> int | None:
         """Where a volunteer sits in the pool, or None if they are not in it."""

@@ -105,7 +105,9 @@ class VolunteerProfile:
     """A volunteer advocate, reduced to what matching needs.
 
     Defaults fail safe: a profile built with only an id is not approved, has no DBS check
-    and no capacity, so it is never proposed. ``pauses`` are inclusive (first day, last day)
+    and no capacity, so it is never proposed. ``offers_waiting`` are offers sent to them and not
+    answered yet: each holds a place until it is answered, so an advocate is never sent more
+    offers than they have places free. ``pauses`` are inclusive (first day, last day)
     ranges; ``travel_km`` is how far they will go for in-person support.
     """
 
@@ -119,6 +121,7 @@ class VolunteerProfile:
     pauses: tuple[tuple[date, date], ...] = ()
     capacity: int = 0
     active_matches: int = 0
+    offers_waiting: int = 0
     languages: frozenset[str] = frozenset()
     gender: str | None = None
     support_modes: frozenset[str] = frozenset()
@@ -137,7 +140,7 @@ class VolunteerProfile:
         check_mask(self.availability_mask)
         _check_modes(self.support_modes)
         _check_location(who, self.lat, self.lon)
-        for name in ("capacity", "active_matches", "matches_completed"):
+        for name in ("capacity", "active_matches", "offers_waiting", "matches_completed"):
             _check_count(who, name, getattr(self, name))
         travel = self.travel_km
         if isinstance(travel, bool) or not isinstance(travel, (int, float)) or not math.isfinite(travel) or travel < 0:

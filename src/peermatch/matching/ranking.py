@@ -7,6 +7,7 @@ volunteer id so the order never depends on how the pool was built.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -17,7 +18,7 @@ from .model import TrainedModel
 from .pool import VolunteerPool, _modes_from_bits
 from .profiles import RequestProfile
 from .results import Exclusion, RankedCandidate, RankingResult
-from .rules import check_rules
+from .rules import RULES, check_rules
 from .wording import Labels
 
 
@@ -44,9 +45,10 @@ def rank(
 ) -> RankingResult:
     """The k best eligible volunteers for a request, each with the reasons for their score.
 
-    With ``explain_exclusions`` every other volunteer in the pool is listed with every hard
-    rule they fail. That is slower (a sentence per rule per volunteer), so screens that
-    show only the shortlist leave it off and ask :func:`check_rules` about one volunteer.
+    Every other volunteer the organisation could consider is counted by the rules they fail
+    (``excluded_ids``, ``failure_counts``). With ``explain_exclusions`` each is also listed
+    with every hard rule they fail in words; that is slower (a sentence per rule per
+    volunteer), so screens show a page of them through :func:`explain_exclusions_for`.
     ``labels`` maps issue-type and language codes to the names organisers know.
     """
     pairs, scores = pool.eligible_pairs(request, today, model)
@@ -69,22 +71,42 @@ def rank(
                 labels=labels,
             )
         )
+    considered = pool.considered_positions(request.organisation_id)
+    others = considered[~np.isin(considered, pairs.positions)]
+    failures = pool.rule_failures(request, today, others)
+    failure_counts = tuple((rule, count) for rule in RULES if (count := int(failures[rule].sum())))
+    excluded_ids = tuple(sorted(pool.volunteers[p].id for p in others))
     excluded: tuple[Exclusion, ...] = ()
     if explain_exclusions:
-        chosen = set(pairs.positions.tolist())
-        reasons = []
-        for position, volunteer in enumerate(pool.volunteers):
-            if position in chosen:
-                continue
-            failures = check_rules(request, volunteer, today, labels=labels)
-            if not failures:
-                raise RuntimeError(f"Ranking and rules disagree about volunteer {volunteer.id!r}")
-            reasons.append(Exclusion(volunteer.id, failures))
-        excluded = tuple(sorted(reasons, key=lambda e: e.volunteer_id))
+        excluded = explain_exclusions_for(request, pool, today, excluded_ids, labels=labels)
     return RankingResult(
         eligible=tuple(eligible),
         excluded=excluded,
         eligible_count=len(pairs.positions),
-        considered_count=len(pool),
+        considered_count=len(considered),
         model_version=model.version,
+        excluded_ids=excluded_ids,
+        failure_counts=failure_counts,
     )
+
+
+def explain_exclusions_for(
+    request: RequestProfile,
+    pool: VolunteerPool,
+    today: date,
+    volunteer_ids: Iterable[str],
+    *,
+    labels: Labels | None = None,
+) -> tuple[Exclusion, ...]:
+    """Every rule each of these volunteers fails, in words (for the ones a page shows)."""
+    exclusions = []
+    for volunteer_id in volunteer_ids:
+        position = pool.position_of(volunteer_id)
+        if position is None:
+            continue
+        volunteer = pool.volunteers[position]
+        failures = check_rules(request, volunteer, today, labels=labels)
+        if not failures:
+            raise RuntimeError(f"Ranking and rules disagree about volunteer {volunteer.id!r}")
+        exclusions.append(Exclusion(volunteer.id, failures))
+    return tuple(exclusions)

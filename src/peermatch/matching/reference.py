@@ -7,6 +7,7 @@ much faster the vectorised one is.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
@@ -18,7 +19,7 @@ from .model import TrainedModel
 from .pool import VolunteerPool
 from .profiles import RequestProfile, VolunteerProfile
 from .results import Exclusion, RankingResult
-from .rules import PairAssessment, assess_pair
+from .rules import RULES, PairAssessment, assess_pair
 from .wording import Labels
 
 
@@ -34,6 +35,8 @@ def rank_reference(
 ) -> RankingResult:
     """Rank like :func:`.ranking.rank`, checking each volunteer in turn."""
     people = volunteers.volunteers if isinstance(volunteers, VolunteerPool) else tuple(volunteers)
+    # The organisation's own volunteers and every network-wide one; nobody else can ever be offered it.
+    people = tuple(v for v in people if v.organisation_id == request.organisation_id or v.network_wide)
     eligible: list[tuple[VolunteerProfile, PairAssessment, tuple[float, ...]]] = []
     excluded: list[Exclusion] = []
     for volunteer in people:
@@ -62,10 +65,13 @@ def rank_reference(
         )
         for i in order
     )
+    counts = Counter(failure.rule for exclusion in excluded for failure in exclusion.reasons)
     return RankingResult(
         eligible=ranked,
         excluded=tuple(sorted(excluded, key=lambda e: e.volunteer_id)) if explain_exclusions else (),
         eligible_count=len(eligible),
         considered_count=len(people),
         model_version=model.version,
+        excluded_ids=tuple(sorted(e.volunteer_id for e in excluded)),
+        failure_counts=tuple((rule, counts[rule]) for rule in RULES if counts[rule]),
     )

@@ -55,10 +55,14 @@ class RankedCandidate:
 class RankingResult:
     """Ranked candidates for one request.
 
-    ``eligible`` holds the top k (all when k is None), best first, ties broken by volunteer
-    id. ``excluded`` lists every other volunteer in the pool with their reasons, ordered
-    by volunteer id, but only when asked for (``explain_exclusions=True``): writing a
-    reason for each of thousands of volunteers costs far more than ranking them.
+    Everyone the request's organisation could consider is weighed: its own volunteers and
+    every network-wide one (volunteers of other organisations who did not opt in are never
+    candidates, so they are not listed). ``eligible`` holds the top k (all when k is None),
+    best first, ties broken by volunteer id. ``excluded_ids`` are all the others, by id, and
+    ``failure_counts`` how many of them fail each rule (in :data:`.rules.RULES` order).
+    ``excluded`` holds each one's reasons in words, but only when asked for
+    (``explain_exclusions=True``): writing reasons for thousands of volunteers costs far more
+    than ranking them, so pages ask :func:`.ranking.explain_exclusions` for the ones they show.
     """
 
     eligible: tuple[RankedCandidate, ...]
@@ -66,6 +70,8 @@ class RankingResult:
     eligible_count: int
     considered_count: int
     model_version: str
+    excluded_ids: tuple[str, ...] = ()
+    failure_counts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

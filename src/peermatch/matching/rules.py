@@ -64,7 +64,7 @@ RULES: dict[str, str] = {
     DBS_CHECK: "DBS check in date",
     TRAINING: "Training done",
     PAUSED: "Not paused when it matters",
-    CAPACITY: "Below their capacity",
+    CAPACITY: "A free place (below their capacity, counting offers waiting for an answer)",
     LANGUAGE: "Shares a language, or the parent accepted an interpreter",
     ADVOCATE_GENDER: "The parent's preference on advocate gender",
     SUPPORT_MODE: "A support mode both accept, in person only within travel distance",
@@ -162,8 +162,10 @@ def assess_pair(
     if pause_notes:
         fail(PAUSED, "; ".join(pause_notes))
 
-    if volunteer.active_matches >= volunteer.capacity:
-        fail(CAPACITY, f"At capacity: {volunteer.active_matches} of {volunteer.capacity}")
+    if volunteer.active_matches + volunteer.offers_waiting >= volunteer.capacity:
+        waiting = volunteer.offers_waiting
+        also = f", and {waiting} offer{'s' if waiting != 1 else ''} waiting for their answer" if waiting else ""
+        fail(CAPACITY, f"No free place: supporting {volunteer.active_matches} of {volunteer.capacity}{also}")
 
     if request.languages and not request.interpreter_ok and not request.languages & volunteer.languages:
         spoken = names_of(volunteer.languages, labels) or "no language recorded"

@@ -2,6 +2,7 @@
 
 from peermatch.models.base import Base
 from peermatch.models.enums import (
+    MATCH_INTRODUCED,
     MATCH_OPEN,
     OFFER_ANSWERED,
     OFFER_OUTSTANDING,
@@ -26,7 +27,7 @@ from peermatch.models.enums import (
     VettingStatus,
     VolunteerStatus,
 )
-from peermatch.models.governance import AnonymisedRequestCount, AuditEvent, ScoringModelVersion, Setting
+from peermatch.models.governance import AnonymisedRequestCount, AuditEvent, MatchingState, ScoringModelVersion, Setting
 from peermatch.models.matches import ContactLogEntry, Feedback, Match, Offer, OfferStatusChange
 from peermatch.models.people import Area, AreaOutcode, ConsentRecord, IssueType, Organisation, User
 from peermatch.models.requests import (
@@ -42,18 +43,19 @@ from peermatch.models.volunteers import (
     VolunteerLanguage,
     VolunteerPause,
     VolunteerProfile,
+    VolunteerStatusChange,
     volunteer_lived_experience,
     volunteer_opt_outs,
 )
 
 __all__ = [
-    "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "OFFER_TURNED_DOWN", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
+    "MATCH_INTRODUCED", "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "OFFER_TURNED_DOWN", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
     "REQUEST_LOOKING", "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditAction", "AuditEvent", "Base",
     "ConflictOfInterest", "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback",
-    "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchStatus", "MeetingType", "Offer",
+    "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchingState", "MatchStatus", "MeetingType", "Offer",
     "OfferStatus", "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
     "RequestStatusChange", "Role", "SafeContact", "ScoringModelVersion", "Setting", "SupportMode",
     "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
-    "VolunteerProfile", "VolunteerStatus", "request_issue_types", "volunteer_lived_experience",
+    "VolunteerProfile", "VolunteerStatus", "VolunteerStatusChange", "request_issue_types", "volunteer_lived_experience",
     "volunteer_opt_outs",
 ]

@@ -17,16 +17,24 @@ class Role(enum.StrEnum):
 
 
 class VolunteerStatus(enum.StrEnum):
-    """Where a volunteer's application stands; only ``approved`` can be matched."""
+    """Where a volunteer stands; only ``approved`` can be matched. Only ``services.advocates`` changes it.
+
+    ``suspended`` is an organiser's decision (reinstating returns to approved); ``inactive``
+    is an advocate who stepped back; ``withdrawn`` one who left.
+    """
 
     APPLICATION_RECEIVED = "application_received"
     APPROVED = "approved"
+    SUSPENDED = "suspended"
     INACTIVE = "inactive"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 
 class VettingStatus(enum.StrEnum):
+    """How far a volunteer's safer-recruitment checks are, worked out from the checks themselves
+    (``services.advocates.vetting_state``) so it can never go stale when a DBS check runs out."""
+
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
@@ -113,15 +121,19 @@ OFFER_TURNED_DOWN = frozenset({OfferStatus.DECLINED, OfferStatus.LAPSED})
 
 
 class MatchStatus(enum.StrEnum):
-    """A match: introduced → active → ended."""
+    """A match: awaiting introduction (the advocate accepted) → introduced → active → ended."""
 
+    AWAITING_INTRODUCTION = "awaiting_introduction"
     INTRODUCED = "introduced"
     ACTIVE = "active"
     ENDED = "ended"
 
 
-MATCH_OPEN = frozenset({MatchStatus.INTRODUCED, MatchStatus.ACTIVE})
-"""The advocate is supporting the parent: each such match takes one of the advocate's places."""
+MATCH_OPEN = frozenset({MatchStatus.AWAITING_INTRODUCTION, MatchStatus.INTRODUCED, MatchStatus.ACTIVE})
+"""Not ended: each such match holds one of the advocate's places."""
+
+MATCH_INTRODUCED = frozenset({MatchStatus.INTRODUCED, MatchStatus.ACTIVE})
+"""The organiser introduced them: the advocate sees the parent's allowed contact details and logs contacts."""
 
 
 class DeclineReason(enum.StrEnum):
@@ -198,6 +210,7 @@ class AuditAction(enum.StrEnum):
     OFFER_LAPSED = "offer.lapsed"
     OFFER_WITHDRAWN = "offer.withdrawn"
     # matches (one per status), and what happens during one
+    MATCH_AWAITING_INTRODUCTION = "match.awaiting_introduction"
     MATCH_INTRODUCED = "match.introduced"
     MATCH_ACTIVE = "match.active"
     MATCH_ENDED = "match.ended"
@@ -205,12 +218,26 @@ class AuditAction(enum.StrEnum):
     FEEDBACK_GIVEN = "match.feedback_given"
     CONTACT_DETAILS_VIEWED = "match.contact_details_viewed"
     # advocates
-    ADVOCATE_APPLIED = "advocate.applied"
+    ADVOCATE_APPLICATION_RECEIVED = "advocate.application_received"
+    ADVOCATE_APPROVED = "advocate.approved"
+    ADVOCATE_SUSPENDED = "advocate.suspended"
+    ADVOCATE_INACTIVE = "advocate.inactive"
+    ADVOCATE_REJECTED = "advocate.rejected"
+    ADVOCATE_WITHDRAWN = "advocate.withdrawn"
+    VETTING_RECORDED = "advocate.vetting_recorded"
     ADVOCATE_DETAILS_CHANGED = "advocate.details_changed"
     ADVOCATE_AVAILABILITY_CHANGED = "advocate.availability_changed"
     ADVOCATE_CAPACITY_CHANGED = "advocate.capacity_changed"
     ADVOCATE_PAUSE_ADDED = "advocate.pause_added"
     ADVOCATE_PAUSE_REMOVED = "advocate.pause_removed"
+    # what organisers look at (who, what and when; never the values)
+    REQUEST_VIEWED = "request.viewed"
+    CANDIDATES_VIEWED = "request.candidates_viewed"
+    CONFLICT_RECORDED = "request.conflict_recorded"
+    ADVOCATE_VIEWED = "advocate.viewed"
+    MATCH_VIEWED = "match.viewed"
+    LIST_VIEWED = "organisation.list_viewed"
+    BATCH_PROPOSED = "organisation.batch_proposed"
     # a parent's own data
     PARENT_DATA_EXPORTED = "parent.data_exported"
     PARENT_ERASED = "parent.erased"

@@ -45,6 +45,20 @@ class ScoringModelVersion(UUIDPrimaryKey, Base):
     activated_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class MatchingState(Base):
+    """One row: the version of the matching data, raised by every committed change to it.
+
+    Each process keeps the advocates' matching data in memory and reloads only the advocates
+    whose ``matching_version`` is newer than what it holds (``services.matching_data``).
+    """
+
+    __tablename__ = "matching_state"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class Setting(Base):
     """A network-wide setting an admin can change (e.g. retention period in days)."""
 

@@ -69,7 +69,8 @@ class OfferStatusChange(UUIDPrimaryKey, Base):
 
 
 class Match(UUIDPrimaryKey, Timestamped, Base):
-    """An accepted offer: the advocate is introduced and supports the parent until it ends."""
+    """An accepted offer: the advocate holds a place from acceptance, is introduced by an organiser,
+    and supports the parent until it ends."""
 
     __tablename__ = "matches"
     __table_args__ = (one_of("status", MatchStatus), one_of("outcome", MatchOutcome))
@@ -81,8 +82,10 @@ class Match(UUIDPrimaryKey, Timestamped, Base):
     volunteer_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = enum_column(MatchStatus, default=MatchStatus.INTRODUCED, index=True)
-    introduced_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    status: Mapped[str] = enum_column(MatchStatus, default=MatchStatus.AWAITING_INTRODUCTION, index=True)
+    accepted_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    introduced_dt: Mapped[datetime | None]
+    introduced_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     activated_dt: Mapped[datetime | None]
     ended_dt: Mapped[datetime | None]
     outcome: Mapped[str | None] = enum_column(MatchOutcome)

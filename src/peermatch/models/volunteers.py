@@ -8,8 +8,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from peermatch import clock
 from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, one_of
-from peermatch.models.enums import Gender, VettingStatus, VolunteerStatus
+from peermatch.models.enums import Gender, VolunteerStatus
 from peermatch.models.people import IssueType, Organisation, User
 
 volunteer_lived_experience = sa.Table(
@@ -79,6 +80,8 @@ class VolunteerProfile(UUIDPrimaryKey, Timestamped, Base):
     applied_dt: Mapped[datetime | None]
     approved_dt: Mapped[datetime | None]
     approved_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Which version of the matching data last changed this advocate (see services.matching_data).
+    matching_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0", index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship()
@@ -88,6 +91,9 @@ class VolunteerProfile(UUIDPrimaryKey, Timestamped, Base):
     vetting: Mapped[Vetting | None] = relationship(back_populates="volunteer", cascade="all, delete-orphan")
     pauses: Mapped[list[VolunteerPause]] = relationship(
         back_populates="volunteer", cascade="all, delete-orphan", order_by="VolunteerPause.starts_on"
+    )
+    status_changes: Mapped[list[VolunteerStatusChange]] = relationship(
+        cascade="all, delete-orphan", order_by="VolunteerStatusChange.changed_dt"
     )
 
     @property
@@ -101,31 +107,66 @@ class VolunteerProfile(UUIDPrimaryKey, Timestamped, Base):
 
 
 class Vetting(UUIDPrimaryKey, Timestamped, Base):
-    """Safer-recruitment checks an organiser records before approving a volunteer."""
+    """Safer-recruitment checks an organiser records before approving a volunteer.
+
+    How far they are (not started, in progress, complete, expired) is worked out from these
+    dates, never stored, so a check that runs out shows as expired on that day.
+    """
 
     __tablename__ = "vettings"
     __table_args__ = (
-        one_of("status", VettingStatus),
-        sa.CheckConstraint("references_received >= 0 AND references_received <= 5", name="references_range"),
         sa.CheckConstraint(
             "dbs_expires_on IS NULL OR dbs_checked_on IS NULL OR dbs_expires_on > dbs_checked_on",
             name="dbs_expiry_after_check",
         ),
+        *(sa.CheckConstraint(
+            f"(reference_{n}_received_on IS NULL OR reference_{n}_requested_on IS NOT NULL) AND "
+            f"(reference_{n}_verified_on IS NULL OR reference_{n}_received_on IS NOT NULL)",
+            name=f"reference_{n}_in_order") for n in (1, 2)),
     )
 
     volunteer_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = enum_column(VettingStatus, default=VettingStatus.NOT_STARTED)
     dbs_checked_on: Mapped[date | None]
     dbs_expires_on: Mapped[date | None]
     dbs_certificate_ref: Mapped[str | None] = mapped_column(sa.String(32))
     training_completed_on: Mapped[date | None]
-    references_received: Mapped[int] = mapped_column(default=0)
+    # Two references, each requested, received and verified on a date (safer recruitment).
+    reference_1_requested_on: Mapped[date | None]
+    reference_1_received_on: Mapped[date | None]
+    reference_1_verified_on: Mapped[date | None]
+    reference_2_requested_on: Mapped[date | None]
+    reference_2_received_on: Mapped[date | None]
+    reference_2_verified_on: Mapped[date | None]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     volunteer: Mapped[VolunteerProfile] = relationship(back_populates="vetting")
+
+    @property
+    def references_verified(self) -> int:
+        return sum(1 for day in (self.reference_1_verified_on, self.reference_2_verified_on) if day is not None)
+
+    @property
+    def references_received(self) -> int:
+        return sum(1 for day in (self.reference_1_received_on, self.reference_2_received_on) if day is not None)
+
+
+class VolunteerStatusChange(UUIDPrimaryKey, Base):
+    """A step of a volunteer's standing: applied, approved, suspended, reinstated… with who, when and why."""
+
+    __tablename__ = "volunteer_status_changes"
+    __table_args__ = (one_of("to_status", VolunteerStatus),)
+
+    volunteer_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("volunteer_profiles.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(sa.String(32))
+    to_status: Mapped[str] = enum_column(VolunteerStatus)
+    changed_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
 class VolunteerPause(UUIDPrimaryKey, Base):

@@ -54,7 +54,7 @@ def request_page(session: Session, parent: User, request_id: str | uuid.UUID) ->
     match = session.scalar(
         sa.select(Match).where(Match.request_id == request.id)
         .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
-        .order_by(Match.introduced_dt.desc()).limit(1)
+        .order_by(Match.accepted_dt.desc()).limit(1)
     )
     return RequestPage(request, match, requests.can_withdraw(request),
                        matches.can_give_parent_feedback(session, request))

@@ -19,6 +19,7 @@ from peermatch import clock
 from peermatch.errors import NotFound
 from peermatch.geo import distance_km
 from peermatch.models import (
+    MATCH_INTRODUCED,
     MATCH_OPEN,
     AuditAction,
     ContactLogEntry,
@@ -35,11 +36,10 @@ from peermatch.models import (
 )
 from peermatch.reference import LANGUAGES, slots_by_day
 from peermatch.services import audit
-from peermatch.services.advocates import profile_for
+from peermatch.services.advocates import REFERENCES_NEEDED, profile_for
 from peermatch.services.reference_data import area_for_outcode
 
 DBS_RENEWAL_WARNING = timedelta(days=60)
-REFERENCES_NEEDED = 2
 
 
 def organisations_to_choose(session: Session) -> list[Organisation]:
@@ -101,9 +101,11 @@ def vetting_checklist(vetting: Vetting | None, today: date) -> list[Check]:
     else:
         done = vetting.training_completed_on
         checks.append(Check("Training", "done", f"Done on {done.day} {done:%B %Y}"))
+    verified = vetting.references_verified if vetting else 0
     received = vetting.references_received if vetting else 0
-    checks.append(Check("References", "done" if received >= REFERENCES_NEEDED else "missing",
-                        f"{received} of {REFERENCES_NEEDED} received"))
+    checks.append(Check("References", "done" if verified >= REFERENCES_NEEDED else "missing",
+                        f"{received} of {REFERENCES_NEEDED} received" +
+                        (f", {verified} checked" if received and verified < received else "")))
     return checks
 
 
@@ -133,7 +135,7 @@ def open_matches(session: Session, profile: VolunteerProfile) -> list[Match]:
     return list(session.scalars(
         sa.select(Match).where(Match.volunteer_id == profile.id, Match.status.in_(MATCH_OPEN))
         .options(selectinload(Match.request).selectinload(SupportRequest.safe_contact))
-        .order_by(Match.introduced_dt)
+        .order_by(Match.accepted_dt)
     ))
 
 
@@ -242,9 +244,9 @@ class ContactDetails:
 
 
 def contact_details(match: Match) -> ContactDetails | None:
-    """The parent's details exactly as they allowed, while the match is open (None once it has ended)."""
+    """The parent's details exactly as they allowed, from the introduction until the match ends (else None)."""
     safe = match.request.safe_contact
-    if safe is None or match.status not in MATCH_OPEN:
+    if safe is None or match.status not in MATCH_INTRODUCED:
         return None
     return ContactDetails(
         name=safe.name_to_ask_for,

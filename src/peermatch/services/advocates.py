@@ -1,8 +1,14 @@
-"""Volunteer advocates: applying, their details, availability, dates away and capacity.
+"""Volunteer advocates: applying, their details, availability, dates away and capacity; vetting
+and an organiser's decisions (approve, reject, suspend, reinstate).
 
-The only code that changes a volunteer's profile (its status, capacity, availability,
-pauses and details). The count of places taken belongs to ``services.matches``, which
-changes it only when a match begins or ends.
+The only code that changes a volunteer's profile (its standing, capacity, availability,
+pauses, details and vetting). The count of places taken belongs to ``services.matches``,
+which changes it only when a match begins or ends.
+
+Standing (``VolunteerProfile.status``) moves only through :func:`_move` along
+:data:`TRANSITIONS`, with a history row and an audit event. Vetting is a set of dated
+checks; how far it is (:func:`vetting_state`) is worked out from them on the day, so a DBS
+check that runs out takes the advocate out of matching that day by the rules alone.
 
 Matching reads profiles straight from the database, so every change here reaches the
 next ranking at once. Domain functions flush and never commit; times are passed in.
@@ -21,7 +27,9 @@ from peermatch import clock
 from peermatch.errors import DomainError, NotFound
 from peermatch.geo import Outcode, PostcodeError, lookup_postcode
 from peermatch.models import (
+    OFFER_OUTSTANDING,
     Area,
+    Offer,
     AuditAction,
     Gender,
     IssueType,
@@ -34,12 +42,14 @@ from peermatch.models import (
     VolunteerPause,
     VolunteerProfile,
     VolunteerStatus,
+    VolunteerStatusChange,
 )
 from peermatch.reference import ALL_SLOTS_MASK, LANGUAGES
-from peermatch.services import audit
+from peermatch.services import audit, matching_data
 from peermatch.services.reference_data import area_for_outcode
 
 SUPPORT_MODES = frozenset(SupportMode)
+REFERENCES_NEEDED = 2
 MAX_TRAVEL_KM = 200
 INTRODUCTION_LENGTH = 1000
 PAUSE_REASON_LENGTH = 200
@@ -50,8 +60,10 @@ NO_TIMES = "Select at least one time in the week when you are usually free"
 
 def _record(session: Session, by: User | None, action: AuditAction, profile: VolunteerProfile, now: datetime,
             **details: object) -> None:
+    """Audit a change to an advocate; matching sees it at the next ranking on every worker."""
     audit.record(session, by, action, "volunteer_profile", profile.id, organisation_id=profile.organisation_id,
                  at=now, **details)
+    matching_data.changed(session, [profile.id])
 
 
 def profile_for(session: Session, user: User) -> VolunteerProfile | None:
@@ -205,11 +217,14 @@ def apply(session: Session, user: User, answers: Application, now: datetime) -> 
         created_dt=now, updated_dt=now,
     )
     _write_details(profile, answers, checked)
-    profile.vetting = Vetting(status=VettingStatus.NOT_STARTED, created_dt=now, updated_dt=now)
+    profile.vetting = Vetting(created_dt=now, updated_dt=now)
     user.organisation_id = organisation.id
     session.add(profile)
     session.flush()
-    _record(session, user, AuditAction.ADVOCATE_APPLIED, profile, now)
+    session.add(VolunteerStatusChange(volunteer_id=profile.id, from_status=None,
+                                      to_status=VolunteerStatus.APPLICATION_RECEIVED, changed_dt=now,
+                                      changed_by_id=user.id))
+    _record(session, user, AuditAction.ADVOCATE_APPLICATION_RECEIVED, profile, now)
     return profile
 
 
@@ -312,3 +327,187 @@ def remove_pause(session: Session, profile: VolunteerProfile, pause_id: uuid.UUI
     session.flush()
     _record(session, by, AuditAction.ADVOCATE_PAUSE_REMOVED, profile, now)
     return pause
+
+
+# -- standing: an organiser's decisions ---------------------------------------------------------
+
+V = VolunteerStatus
+TRANSITIONS: dict[VolunteerStatus, frozenset[VolunteerStatus]] = {
+    V.APPLICATION_RECEIVED: frozenset({V.APPROVED, V.REJECTED, V.WITHDRAWN}),
+    V.APPROVED: frozenset({V.SUSPENDED, V.INACTIVE, V.WITHDRAWN}),
+    V.SUSPENDED: frozenset({V.APPROVED, V.WITHDRAWN}),
+    V.INACTIVE: frozenset({V.APPROVED, V.WITHDRAWN}),
+    V.REJECTED: frozenset(),
+    V.WITHDRAWN: frozenset(),
+}
+"""Where a volunteer's standing may go from each; rejected and withdrawn are final."""
+
+REASON_LENGTH = 500
+_WORDS = {V.APPROVED: "approved", V.REJECTED: "not approved", V.SUSPENDED: "suspended",
+          V.INACTIVE: "stepped back", V.WITHDRAWN: "withdrawn", V.APPLICATION_RECEIVED: "waiting for vetting"}
+
+
+def _move(session: Session, profile: VolunteerProfile, new: VolunteerStatus, by: User, now: datetime,
+          reason: str = "", **values: object) -> None:
+    """Change a volunteer's standing in one conditional UPDATE, with its history row and audit event."""
+    old = VolunteerStatus(profile.status)
+    if new not in TRANSITIONS[old]:
+        raise DomainError(f"This volunteer is {_WORDS[old]}, so they cannot be {_WORDS[new]} now")
+    session.flush()
+    moved = session.execute(
+        sa.update(VolunteerProfile).where(VolunteerProfile.id == profile.id, VolunteerProfile.status == old)
+        .values(status=new, updated_dt=now, **values).execution_options(synchronize_session=False)
+    )
+    session.refresh(profile)
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("Someone else changed this volunteer's standing a moment ago. Check it and try again")
+    session.add(VolunteerStatusChange(volunteer_id=profile.id, from_status=old, to_status=new, changed_dt=now,
+                                      changed_by_id=by.id, reason=reason))
+    _record(session, by, AuditAction(f"advocate.{new}"), profile, now, from_status=str(old))
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(f"Give the reason {what}", "reason")
+    if len(reason) > REASON_LENGTH:
+        raise DomainError(f"The reason must be {REASON_LENGTH} characters or fewer", "reason")
+    return reason
+
+
+def what_vetting_lacks(vetting: Vetting | None, today: date) -> list[str]:
+    """What still stands between this volunteer and approval, in an organiser's words (empty: nothing)."""
+    lacking = []
+    if vetting is None or vetting.dbs_checked_on is None or vetting.dbs_expires_on is None:
+        lacking.append("a DBS check with its expiry date")
+    elif vetting.dbs_expires_on < today:
+        lacking.append(f"a DBS check in date (it ran out on {vetting.dbs_expires_on.day} "
+                       f"{vetting.dbs_expires_on:%B %Y})")
+    if vetting is None or vetting.training_completed_on is None:
+        lacking.append("training")
+    verified = vetting.references_verified if vetting is not None else 0
+    if verified < REFERENCES_NEEDED:
+        lacking.append(f"two verified references ({verified} so far)")
+    return lacking
+
+
+def vetting_state(vetting: Vetting | None, today: date) -> VettingStatus:
+    """Not started, in progress, complete or expired, worked out from the checks on ``today``."""
+    if vetting is None or not any((vetting.dbs_checked_on, vetting.training_completed_on,
+                                   vetting.reference_1_requested_on, vetting.reference_2_requested_on)):
+        return VettingStatus.NOT_STARTED
+    if vetting.dbs_expires_on is not None and vetting.dbs_expires_on < today:
+        return VettingStatus.EXPIRED
+    return VettingStatus.COMPLETE if not what_vetting_lacks(vetting, today) else VettingStatus.IN_PROGRESS
+
+
+def approve(session: Session, profile: VolunteerProfile, by: User, now: datetime) -> None:
+    """Approve an application (or take back an advocate who stepped back) once vetting is complete."""
+    lacking = what_vetting_lacks(profile.vetting, clock.today(now))
+    if lacking:
+        raise DomainError("Before approving, record " + " and ".join(lacking))
+    _move(session, profile, V.APPROVED, by, now, approved_dt=now, approved_by_id=by.id)
+
+
+def reject(session: Session, profile: VolunteerProfile, by: User, now: datetime, reason: str) -> None:
+    """Decide not to approve an application, with the reason (kept for the organisers, never sent)."""
+    _move(session, profile, V.REJECTED, by, now, _reason(reason, "for not approving"))
+
+
+def suspend(session: Session, profile: VolunteerProfile, by: User, now: datetime, reason: str) -> None:
+    """Stop offering an advocate parents for now; offers waiting for their answer are withdrawn.
+
+    Parents they already support keep their match: ending one is a separate decision.
+    """
+    from peermatch.services import offers, requests
+
+    reason = _reason(reason, "for suspending")
+    waiting = session.scalars(sa.select(Offer).where(Offer.volunteer_id == profile.id,
+                                                     Offer.status.in_(OFFER_OUTSTANDING))
+                              .order_by(Offer.request_id)).all()
+    for offer in waiting:
+        request = requests.lock(session, offer.request)
+        offers.withdraw_outstanding(session, request, by, now, only=offer, note="The advocate was suspended")
+        requests.offer_came_back(session, request, by, now)
+    _move(session, profile, V.SUSPENDED, by, now, reason)
+
+
+def step_back(session: Session, profile: VolunteerProfile, by: User, now: datetime, reason: str) -> None:
+    """An advocate stops taking parents for a while (approving them again brings them back)."""
+    _move(session, profile, V.INACTIVE, by, now, _reason(reason, "for stepping back"))
+
+
+def reinstate(session: Session, profile: VolunteerProfile, by: User, now: datetime) -> None:
+    """Offer a suspended advocate parents again (vetting must still be complete)."""
+    lacking = what_vetting_lacks(profile.vetting, clock.today(now))
+    if lacking:
+        raise DomainError("Before reinstating, record " + " and ".join(lacking))
+    _move(session, profile, V.APPROVED, by, now)
+
+
+# -- vetting ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VettingChecks:
+    """What an organiser records of the safer-recruitment checks (any of them may still be missing)."""
+
+    dbs_checked_on: date | None
+    dbs_expires_on: date | None
+    dbs_certificate_ref: str
+    training_completed_on: date | None
+    references: tuple[tuple[date | None, date | None, date | None], tuple[date | None, date | None, date | None]]
+    notes: str
+
+
+REFERENCE_STEPS = ("requested", "received", "verified")
+CERTIFICATE_LENGTH = 32
+NOTES_LENGTH = 2000
+
+
+def record_vetting(session: Session, profile: VolunteerProfile, checks: VettingChecks, by: User,
+                   now: datetime) -> list[str]:
+    """Record the checks; returns the names of what changed (what the audit event lists, never values)."""
+    today = clock.today(now)
+    if checks.dbs_checked_on and checks.dbs_checked_on > today:
+        raise DomainError("The date of the DBS check must be today or in the past", "dbs_checked_on")
+    if checks.dbs_expires_on and not checks.dbs_checked_on:
+        raise DomainError("Enter the date of the DBS check as well as when it expires", "dbs_checked_on")
+    if checks.dbs_expires_on and checks.dbs_checked_on and checks.dbs_expires_on <= checks.dbs_checked_on:
+        raise DomainError("The DBS check must expire after the date it was done", "dbs_expires_on")
+    reference = (checks.dbs_certificate_ref or "").strip()
+    if len(reference) > CERTIFICATE_LENGTH:
+        raise DomainError(f"The certificate number must be {CERTIFICATE_LENGTH} characters or fewer",
+                          "dbs_certificate_ref")
+    if checks.training_completed_on and checks.training_completed_on > today:
+        raise DomainError("The date training was completed must be today or in the past", "training_completed_on")
+    for number, steps in enumerate(checks.references, start=1):
+        for earlier, later, (before_day, day) in zip(REFERENCE_STEPS, REFERENCE_STEPS[1:], zip(steps, steps[1:])):
+            field = f"reference_{number}_{later}_on"
+            if day is not None and before_day is None:
+                raise DomainError(f"Reference {number} cannot be {later} before it is {earlier}", field)
+            if day is not None and before_day is not None and day < before_day:
+                raise DomainError(f"Reference {number} cannot be {later} before the date it was {earlier}", field)
+        for step, day in zip(REFERENCE_STEPS, steps):
+            if day is not None and day > today:
+                raise DomainError(f"The date reference {number} was {step} must be today or in the past",
+                                  f"reference_{number}_{step}_on")
+    notes = (checks.notes or "").strip()
+    if len(notes) > NOTES_LENGTH:
+        raise DomainError(f"Notes must be {NOTES_LENGTH} characters or fewer", "notes")
+    vetting = profile.vetting or Vetting(volunteer_id=profile.id)
+    values = {"dbs_checked_on": checks.dbs_checked_on, "dbs_expires_on": checks.dbs_expires_on,
+              "dbs_certificate_ref": reference or None, "training_completed_on": checks.training_completed_on,
+              "notes": notes}
+    for number, steps in enumerate(checks.references, start=1):
+        for step, day in zip(REFERENCE_STEPS, steps):
+            values[f"reference_{number}_{step}_on"] = day
+    changed = [name for name, value in values.items() if getattr(vetting, name) != value]
+    if not changed:
+        return []
+    for name, value in values.items():
+        setattr(vetting, name, value)
+    vetting.recorded_by_id = by.id
+    profile.vetting = vetting
+    session.flush()
+    _record(session, by, AuditAction.VETTING_RECORDED, profile, now, fields=changed)
+    return changed

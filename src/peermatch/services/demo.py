@@ -40,15 +40,11 @@ from peermatch.models import (
     SupportRequest,
     UnmatchedReason,
     User,
-    Vetting,
-    VettingStatus,
-    VolunteerLanguage,
-    VolunteerPause,
     VolunteerProfile,
     VolunteerStatus,
 )
 from peermatch.passwords import hash_password
-from peermatch.services import drafts, matches, offers, requests
+from peermatch.services import advocates, drafts, matches, offers, requests
 from peermatch.services.matching import request_profile, volunteer_profiles
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
@@ -186,74 +182,83 @@ class _DemoBuilder:
         return mask or (1 << self.rng.randrange(21))
 
     def _volunteer(self, i: int) -> VolunteerProfile:
+        """A volunteer who applied, was vetted and decided on through ``services.advocates``, as of then."""
         org, outcodes = self.organisations[i % len(self.organisations)]
         gender = self.rng.choices([Gender.WOMAN, Gender.MAN, Gender.NON_BINARY, None], [70, 24, 2, 4])[0]
-        first = self.fake.first_name_female() if gender == Gender.WOMAN else self.fake.first_name_male() if gender == Gender.MAN else self.fake.first_name()
+        first = (self.fake.first_name_female() if gender == Gender.WOMAN else self.fake.first_name_male()
+                 if gender == Gender.MAN else self.fake.first_name())
         email = _email("volunteer") if i == 0 else _email("applicant") if i == 1 else None
-        user = self.user(Role.VOLUNTEER, first, org, email=email)
-        user.organisation_id = org.id
-        outcode = self.rng.choice(outcodes)
-        centre = outcode_table()[outcode]
-        # Most are approved; some are still applying, some have lapsed or stepped back.
+        # Most are approved; some are still applying, some stepped back, a few were not approved.
         status = VolunteerStatus.APPROVED if i == 0 else VolunteerStatus.APPLICATION_RECEIVED if i == 1 else self.rng.choices(
             [VolunteerStatus.APPROVED, VolunteerStatus.APPLICATION_RECEIVED, VolunteerStatus.INACTIVE, VolunteerStatus.REJECTED],
             [78, 14, 6, 2],
         )[0]
-        capacity = self.rng.choices([1, 2, 3, 4], [35, 35, 20, 10])[0]
-        profile = VolunteerProfile(
-            user=user, organisation_id=org.id, status=status, gender=gender, home_outcode=outcode,
-            latitude=centre.latitude, longitude=centre.longitude,
-            travel_km=float(self.rng.choice([5, 10, 15, 20, 30, 50])),
-            network_wide=self.rng.random() < 0.15,
-            offers_in_person=self.rng.random() < 0.8, offers_phone=self.rng.random() < 0.9,
-            offers_video=self.rng.random() < 0.6, capacity=capacity,
-            availability_mask=self._availability(self.rng.choice([0.2, 0.35, 0.5])),
-            introduction=self.fake.paragraph(nb_sentences=3),
-            applied_dt=user.created_dt,
-            approved_dt=user.created_dt + timedelta(days=self.rng.randint(14, 60)) if status == VolunteerStatus.APPROVED else None,
-        )
-        if not (profile.offers_in_person or profile.offers_phone or profile.offers_video):
-            profile.offers_phone = True
-        if i == 0:  # the demo advocate's account: free most of the week, so it has offers to answer
-            profile.availability_mask, profile.capacity, profile.travel_km = (1 << 21) - 1, 3, 50.0
-            profile.offers_in_person = profile.offers_phone = profile.offers_video = True
+        three_years = 3 * 365
+        vetting_lag = timedelta(days=15)  # applied → DBS check done
+        if status == VolunteerStatus.APPLICATION_RECEIVED:
+            days_ago = self.rng.randint(3, 30)
+        elif i != 0 and self.rng.random() < 0.08:  # their DBS check has run out and needs renewing
+            days_ago = three_years + self.rng.randint(1, 90) + vetting_lag.days
+        elif i != 0 and self.rng.random() < 0.06:  # it runs out within the month
+            days_ago = three_years - self.rng.randint(1, 29) + vetting_lag.days
+        else:
+            days_ago = self.rng.randint(45, 900)
+        applied = self.now - timedelta(days=days_ago, hours=self.rng.randint(0, 8))
+        user = self.user(Role.VOLUNTEER, first, org, email=email)
+        user.created_dt = applied - timedelta(hours=1)
         experience = self.rng.sample(self.issue_types, self.rng.randint(2, 5))
-        profile.lived_experience = experience
         others = [t for t in self.issue_types if t not in experience]
-        profile.opt_outs = [] if i == 0 else self.rng.sample(others, self.rng.choice([0, 0, 0, 1]))
         languages = {"en"}
         if self.rng.random() < 0.22:
             languages.add(self.rng.choice(SECOND_LANGUAGES))
-        profile.language_rows = [VolunteerLanguage(language=code) for code in sorted(languages)]
-        profile.vetting = self._vetting(status)
-        if self.rng.random() < 0.1:
-            start = self.today + timedelta(days=self.rng.randint(-5, 40))
-            profile.pauses = [VolunteerPause(starts_on=start, ends_on=start + timedelta(days=self.rng.randint(3, 14)),
-                                             reason="Away")]
-        self.session.add(profile)
-        return profile
-
-    def _vetting(self, status: VolunteerStatus) -> Vetting:
-        if status == VolunteerStatus.APPLICATION_RECEIVED:
-            checked = self.today - timedelta(days=self.rng.randint(1, 20))
-            in_progress = self.rng.random() < 0.5
-            return Vetting(
-                status=VettingStatus.IN_PROGRESS if in_progress else VettingStatus.NOT_STARTED,
-                references_received=self.rng.randint(0, 1),
-                dbs_checked_on=checked if in_progress and self.rng.random() < 0.5 else None,
-            )
-        checked = self.today - timedelta(days=self.rng.randint(30, 1000))
-        expires = checked + timedelta(days=3 * 365)
-        if self.rng.random() < 0.08:  # some DBS checks have run out and need renewing
-            checked = self.today - timedelta(days=3 * 365 + self.rng.randint(1, 90))
-            expires = checked + timedelta(days=3 * 365)
-        return Vetting(
-            status=VettingStatus.EXPIRED if expires < self.today else VettingStatus.COMPLETE,
-            dbs_checked_on=checked, dbs_expires_on=expires,
-            dbs_certificate_ref=f"{self.rng.randint(0, 10**12 - 1):012d}",
-            training_completed_on=checked + timedelta(days=self.rng.randint(1, 30)),
-            references_received=2,
+        modes = [mode for mode, chance in (("in_person", 0.8), ("phone", 0.9), ("video", 0.6))
+                 if self.rng.random() < chance] or ["phone"]
+        answers = advocates.Application(
+            lived_experience=[t.code for t in experience],
+            opt_outs=[] if i == 0 else [t.code for t in self.rng.sample(others, self.rng.choice([0, 0, 0, 1]))],
+            languages=sorted(languages), gender=gender or "", support_modes=modes,
+            postcode=self.rng.choice(outcodes), travel_km=float(self.rng.choice([5, 10, 15, 20, 30, 50])),
+            network_wide=self.rng.random() < 0.15, introduction=self.fake.paragraph(nb_sentences=3),
+            capacity=self.rng.choices([1, 2, 3, 4], [35, 35, 20, 10])[0],
+            availability_mask=self._availability(self.rng.choice([0.2, 0.35, 0.5])), organisation_id=org.id,
         )
+        if i == 0:  # the demo advocate's account: free most of the week, so it has offers to answer
+            answers.availability_mask, answers.capacity, answers.travel_km = (1 << 21) - 1, 3, 50.0
+            answers.support_modes = ["in_person", "phone", "video"]
+        self.session.flush()
+        profile = advocates.apply(self.session, user, answers, applied)
+        organiser = self.organisers[org.id]
+        checked = applied + vetting_lag
+        if status == VolunteerStatus.APPLICATION_RECEIVED:
+            if self.rng.random() < 0.5:  # vetting under way: references asked for, one back sometimes
+                asked = applied + timedelta(days=1)
+                back = asked + timedelta(days=1) if self.rng.random() < 0.5 else None
+                advocates.record_vetting(self.session, profile, advocates.VettingChecks(
+                    dbs_checked_on=None, dbs_expires_on=None, dbs_certificate_ref="", training_completed_on=None,
+                    references=((clock.today(asked), clock.today(back) if back else None, None),
+                                (clock.today(asked), None, None)),
+                    notes=""), organiser, back or asked)
+            return profile
+        refs = [(clock.today(applied + timedelta(days=2)), clock.today(applied + timedelta(days=5 + n)),
+                 clock.today(applied + timedelta(days=6 + n))) for n in (0, 2)]
+        vetted = applied + timedelta(days=16)
+        advocates.record_vetting(self.session, profile, advocates.VettingChecks(
+            dbs_checked_on=clock.today(checked), dbs_expires_on=clock.today(checked) + timedelta(days=three_years),
+            dbs_certificate_ref=f"{self.rng.randint(0, 10**12 - 1):012d}",
+            training_completed_on=clock.today(applied + timedelta(days=12)), references=(refs[0], refs[1]),
+            notes=""), organiser, vetted)
+        if status == VolunteerStatus.REJECTED:
+            advocates.reject(self.session, profile, organiser, vetted, "A reference raised a concern")
+            return profile
+        advocates.approve(self.session, profile, organiser, vetted)
+        if status == VolunteerStatus.INACTIVE:
+            advocates.step_back(self.session, profile, user, vetted + timedelta(days=self.rng.randint(5, 25)),
+                                "Taking a break")
+        elif self.rng.random() < 0.1:
+            start = self.today + timedelta(days=self.rng.randint(-5, 40))
+            advocates.add_pause(self.session, profile, start, start + timedelta(days=self.rng.randint(3, 14)), "Away",
+                                user, min(self.now, clock.local_time(start, time(9, 0)) - timedelta(days=3)))
+        return profile
 
     # -- requests: built through the life-cycle functions, at the moments each step happened --------
     def _request(self, i: int) -> None:
@@ -388,9 +393,14 @@ class _DemoBuilder:
             volunteer, self.demo_offer_given = demo_advocate, True
         offer = self._send(request, volunteer, organiser, final)
         if status == RequestStatus.OFFERED:
+            if self.rng.random() < 0.3 and volunteer is not demo_advocate:
+                # Accepted a moment ago: waiting for the organiser to introduce them.
+                offers.accept(self.session, offer, volunteer.user, min(self._answer_time(offer, 1), self.now))
             return
         accepted = self._answer_time(offer, self.rng.randint(1, 20))
         match = offers.accept(self.session, offer, volunteer.user, accepted)
+        accepted = accepted + timedelta(hours=self.rng.randint(1, 6))
+        matches.introduce(self.session, match, organiser, accepted)
         ended = status == RequestStatus.CLOSED
         ending = min(accepted + timedelta(days=self.rng.randint(10, 60)), self.now - timedelta(hours=1))
         last = ending if ended else self.now

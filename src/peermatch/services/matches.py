@@ -1,10 +1,14 @@
-"""The life of a match: introduced → active → ended. The only code that changes a match's status,
-and the only code that changes an advocate's count of places taken.
+"""The life of a match: awaiting introduction → introduced → active → ended. The only code that
+changes a match's status, and the only code that changes an advocate's count of places taken.
 
-A match begins when an advocate accepts an offer (:func:`begin`), becomes *active* with the
-first contact logged (:func:`log_contact`), and ends once (:func:`end`): when the advocate
-ends the support, when the parent cancels the request, or when the parent's account is
-erased.
+A match begins when an advocate accepts an offer (:func:`begin`): from then on it holds one
+of their places, and the request has its advocate. An organiser then introduces them
+(:func:`introduce`): only now does the parent see the advocate's first name and the
+advocate the parent's contact details, exactly as the parent allowed. The first contact
+logged makes it *active* (:func:`log_contact`). It ends once (:func:`end`): when the
+advocate ends the support, an organiser ends it, the parent cancels the request, or the
+parent's account is erased. A match that ends before the introduction sends the request
+back to the organisers.
 
 **Places.** ``VolunteerProfile.active_match_count`` is the number of the advocate's
 matches that have not ended. It is changed in exactly two places, :func:`_take_place` and
@@ -33,6 +37,7 @@ from sqlalchemy.orm import Session
 from peermatch import clock
 from peermatch.errors import DomainError
 from peermatch.models import (
+    MATCH_INTRODUCED,
     MATCH_OPEN,
     AuditAction,
     ContactLogEntry,
@@ -48,7 +53,7 @@ from peermatch.models import (
     User,
     VolunteerProfile,
 )
-from peermatch.services import audit, offers, requests
+from peermatch.services import audit, matching_data, offers, requests
 
 NOTE_LENGTH = 500
 OUTCOME_NOTE_LENGTH = 1000
@@ -85,10 +90,10 @@ def _record(session: Session, by: User | None, action: AuditAction, match: Match
 
 
 def begin(session: Session, offer: Offer, by: User | None, now: datetime) -> Match:
-    """The advocate of an accepted offer takes a place and is introduced to the parent.
+    """The advocate of an accepted offer takes one of their places: the match waits for an introduction.
 
-    Called by ``offers.accept`` with the request locked; the request becomes *matched* and
-    any other offer still out for it is withdrawn.
+    Called by ``offers.accept`` with the request locked. Any other offer still out for the
+    request is withdrawn: it has its advocate.
     """
     if offer.status != OfferStatus.ACCEPTED:
         raise DomainError("Only an accepted offer can begin a match")
@@ -99,12 +104,34 @@ def begin(session: Session, offer: Offer, by: User | None, now: datetime) -> Mat
     _take_place(session, offer.volunteer_id)
     session.refresh(offer.volunteer)
     match = Match(offer=offer, request_id=offer.request_id, volunteer_id=offer.volunteer_id,
-                  status=MatchStatus.INTRODUCED, introduced_dt=now, created_dt=now, updated_dt=now)
+                  status=MatchStatus.AWAITING_INTRODUCTION, accepted_dt=now, created_dt=now, updated_dt=now)
     session.add(match)
     session.flush()
-    _record(session, by, AuditAction.MATCH_INTRODUCED, match, now)
-    offers.withdraw_outstanding(session, request, by, now, keep=offer, note="Another advocate was introduced")
-    requests.matched(session, request, by, now)
+    _record(session, by, AuditAction.MATCH_AWAITING_INTRODUCTION, match, now)
+    offers.withdraw_outstanding(session, request, by, now, keep=offer, note="Another advocate accepted")
+    matching_data.changed(session, [offer.volunteer_id])
+    return match
+
+
+def introduce(session: Session, match: Match, organiser: User, now: datetime) -> Match:
+    """An organiser introduces the advocate to the parent: both now see what they need of each other.
+
+    The request becomes *matched*. Introducing twice (a double click, two organisers) is
+    refused with a message and changes nothing.
+    """
+    request = requests.lock(session, match.request)
+    session.flush()
+    moved = session.execute(
+        sa.update(Match).where(Match.id == match.id, Match.status == MatchStatus.AWAITING_INTRODUCTION)
+        .values(status=MatchStatus.INTRODUCED, introduced_dt=now, introduced_by_id=organiser.id, updated_dt=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(match)
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("This advocate has already been introduced" if match.status in MATCH_INTRODUCED
+                          else "This match has ended, so there is nobody to introduce")
+    _record(session, organiser, AuditAction.MATCH_INTRODUCED, match, now)
+    requests.matched(session, request, organiser, now)
     return match
 
 
@@ -114,7 +141,9 @@ def log_contact(session: Session, match: Match, by: User, occurred_on: date, mod
     today = clock.today(now)
     requests.lock(session, match.request)
     session.refresh(match)
-    if match.status not in MATCH_OPEN:
+    if match.status == MatchStatus.AWAITING_INTRODUCTION:
+        raise DomainError("An organiser has not introduced you to the parent yet, so there are no contacts to log")
+    if match.status not in MATCH_INTRODUCED or match.introduced_dt is None:
         raise DomainError("This support has ended, so you cannot add contacts to it")
     if occurred_on > today:
         raise DomainError("The date of the contact must be today or in the past", "occurred_on")
@@ -151,8 +180,8 @@ def log_contact(session: Session, match: Match, by: User, occurred_on: date, mod
 def end(session: Session, match: Match, by: User | None, now: datetime, *, outcome: str, note: str = "") -> bool:
     """End the match once and free the advocate's place; False if it had already ended.
 
-    The caller holds the request's lock (``requests.lock``). The request itself is moved by
-    the caller: closed when the advocate ends the support, withdrawn when the parent cancels.
+    The caller holds the request's lock (``requests.lock``) and moves the request itself:
+    closed when the support ends, withdrawn when the parent cancels.
     """
     if outcome not in set(MatchOutcome):
         raise DomainError("Select how the support ended", "outcome")
@@ -168,6 +197,7 @@ def end(session: Session, match: Match, by: User | None, now: datetime, *, outco
     _free_place(session, match.volunteer_id)
     session.refresh(match.volunteer)
     _record(session, by, AuditAction.MATCH_ENDED, match, now, outcome=outcome)
+    matching_data.changed(session, [match.volunteer_id])
     return True
 
 
@@ -188,10 +218,34 @@ def end_support(session: Session, match: Match, by: User, now: datetime, *, outc
     if len(comments) > COMMENTS_LENGTH:
         raise DomainError(f"Your feedback must be {COMMENTS_LENGTH} characters or fewer", "comments")
     request = requests.lock(session, match.request)
+    session.refresh(match)
+    if match.status == MatchStatus.AWAITING_INTRODUCTION:
+        raise DomainError("An organiser has not introduced you to the parent yet. If you cannot support them "
+                          "after all, contact your organiser")
     if not end(session, match, by, now, outcome=outcome, note=outcome_note):
         raise DomainError("This support has already ended")
     _add_feedback(session, match, FeedbackAuthor.VOLUNTEER, rating, comments, by, now)
     requests.close(session, request, by, now, outcome)
+    return match
+
+
+def end_by_organiser(session: Session, match: Match, organiser: User, now: datetime, *, outcome: str,
+                     note: str) -> Match:
+    """An organiser ends a match with an outcome. Before the introduction, the request goes back to them."""
+    if outcome not in set(MatchOutcome):
+        raise DomainError("Select how the support ended", "outcome")
+    note = (note or "").strip()
+    if len(note) > OUTCOME_NOTE_LENGTH:
+        raise DomainError(f"This must be {OUTCOME_NOTE_LENGTH} characters or fewer", "note")
+    request = requests.lock(session, match.request)
+    session.refresh(match)
+    before = match.status
+    if not end(session, match, organiser, now, outcome=outcome, note=note):
+        raise DomainError("This match has already ended")
+    if before == MatchStatus.AWAITING_INTRODUCTION:
+        requests.advocate_fell_through(session, request, organiser, now)
+    else:
+        requests.close(session, request, organiser, now, outcome)
     return match
 
 
@@ -204,13 +258,13 @@ def _add_feedback(session: Session, match: Match, author: FeedbackAuthor, rating
 def latest_for(session: Session, request: SupportRequest) -> Match | None:
     """The request's most recent match, if it has one."""
     return session.scalar(sa.select(Match).where(Match.request_id == request.id)
-                          .order_by(Match.introduced_dt.desc()).limit(1))
+                          .order_by(Match.accepted_dt.desc()).limit(1))
 
 
 def can_give_parent_feedback(session: Session, request: SupportRequest) -> bool:
-    """The parent can say how it went once, after the match ended."""
+    """The parent can say how it went once, after a match they were introduced to ended."""
     match = latest_for(session, request)
-    if match is None or match.status != MatchStatus.ENDED:
+    if match is None or match.status != MatchStatus.ENDED or match.introduced_dt is None:
         return False
     return not any(f.author == FeedbackAuthor.PARENT for f in match.feedback)
 

@@ -1,23 +1,40 @@
-"""The service layer of matching: database rows in, the pure engine's plain data out.
+"""The matching engine fed from the database, with the advocates kept in memory.
 
-``peermatch.matching`` knows nothing of the database; this module builds its
+``peermatch.matching`` knows nothing of the database. This module turns rows into its
 :class:`~peermatch.matching.RequestProfile` and :class:`~peermatch.matching.VolunteerProfile`
-inputs with a fixed number of queries (never one per volunteer), keeps trained scoring
-models as versioned rows, and decides which model scores offers: the one an admin
-activated (``services.scoring_models``), or the hand-set default until someone does.
+inputs and hands back rankings and batches.
+
+**The advocates are kept, not rebuilt.** Each process holds a snapshot of every approved
+advocate's matching data (the engine's profiles, and per organisation the engine's column
+arrays), built from a handful of plain-column queries. Before every ranking it reads one
+number, the version of the matching data (``services.matching_data``); when another worker
+has committed a change since, it reloads only the advocates stamped with a newer version and
+rebuilds the arrays of the organisations they belong to. So a page ranks at close to the
+engine's own speed, a change committed anywhere is seen by the next ranking everywhere, and
+the number of statements per ranking or batch does not grow with the network.
+
+Request-specific facts (conflicts of interest, previous declines, who supported the parent
+before) are read per request. Nothing stale is ever offered: :func:`send_offer` checks the
+advocate against the rules from fresh rows, under a lock, at the moment it is sent.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from peermatch import matching
-from peermatch.errors import NotEligible
+from peermatch import clock, matching
+from peermatch.errors import DomainError, NotEligible
 from peermatch.models import (
+    OFFER_OUTSTANDING,
     OFFER_TURNED_DOWN,
     REQUEST_AWAITING_OFFER,
     Area,
@@ -27,163 +44,435 @@ from peermatch.models import (
     Match,
     MatchStatus,
     Offer,
+    RequestLanguage,
+    ScoringModelVersion,
     SupportRequest,
     User,
+    Vetting,
+    VolunteerLanguage,
+    VolunteerPause,
     VolunteerProfile,
     VolunteerStatus,
+    request_issue_types,
+    volunteer_lived_experience,
+    volunteer_opt_outs,
 )
-from peermatch.services.scoring_models import active_model
+from peermatch.reference import LANGUAGES
+from peermatch.services import matching_data
+
+NETWORK = "network"  # the pool key of a whole-network batch
 
 
-# -- profiles -----------------------------------------------------------------------------------------
+# -- advocates' profiles, from plain columns ------------------------------------------------------------
 
-def _issue_codes(session: Session) -> dict[uuid.UUID, str]:
-    return dict(session.execute(sa.select(IssueType.id, IssueType.code)).all())
+def _profiles(session: Session, where: Any) -> dict[str, matching.VolunteerProfile]:
+    """Engine profiles of the advocates ``where`` selects, in seven queries whatever their number."""
+    vp = VolunteerProfile
+    rows = session.execute(
+        sa.select(vp.id, vp.organisation_id, User.display_name, vp.network_wide, vp.status, User.active,
+                  vp.capacity, vp.active_match_count, vp.gender, vp.offers_in_person, vp.offers_phone,
+                  vp.offers_video, vp.home_outcode, vp.latitude, vp.longitude, vp.travel_km, vp.availability_mask,
+                  Vetting.dbs_expires_on, Vetting.training_completed_on, Area.code)
+        .join(User, vp.user_id == User.id)
+        .outerjoin(Vetting, Vetting.volunteer_id == vp.id)
+        .outerjoin(AreaOutcode, AreaOutcode.outcode == vp.home_outcode)
+        .outerjoin(Area, Area.id == AreaOutcode.area_id)
+        .where(where)
+    ).all()
+    if not rows:
+        return {}
+    chosen = sa.select(vp.id).where(where).scalar_subquery()
+
+    def grouped(query: sa.Select[Any]) -> dict[uuid.UUID, list[Any]]:
+        found: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for owner, *values in session.execute(query):
+            found[owner].append(values[0] if len(values) == 1 else tuple(values))
+        return found
+
+    languages = grouped(sa.select(VolunteerLanguage.volunteer_id, VolunteerLanguage.language)
+                        .where(VolunteerLanguage.volunteer_id.in_(chosen)))
+    lived = grouped(sa.select(volunteer_lived_experience.c.volunteer_id, IssueType.code)
+                    .join(IssueType, IssueType.id == volunteer_lived_experience.c.issue_type_id)
+                    .where(volunteer_lived_experience.c.volunteer_id.in_(chosen)))
+    opt_outs = grouped(sa.select(volunteer_opt_outs.c.volunteer_id, IssueType.code)
+                       .join(IssueType, IssueType.id == volunteer_opt_outs.c.issue_type_id)
+                       .where(volunteer_opt_outs.c.volunteer_id.in_(chosen)))
+    pauses = grouped(sa.select(VolunteerPause.volunteer_id, VolunteerPause.starts_on, VolunteerPause.ends_on)
+                     .where(VolunteerPause.volunteer_id.in_(chosen)))
+    waiting = dict(session.execute(
+        sa.select(Offer.volunteer_id, sa.func.count()).where(Offer.volunteer_id.in_(chosen),
+                                                              Offer.status.in_(OFFER_OUTSTANDING))
+        .group_by(Offer.volunteer_id)).all())
+    completed = dict(session.execute(
+        sa.select(Match.volunteer_id, sa.func.count())
+        .where(Match.volunteer_id.in_(chosen), Match.status == MatchStatus.ENDED, Match.introduced_dt.is_not(None))
+        .group_by(Match.volunteer_id)).all())
+    profiles = {}
+    for (id_, org, name, network_wide, status, active, capacity, taken, gender, in_person, phone, video, outcode,
+         lat, lon, travel, mask, dbs_expires, trained, area) in rows:
+        modes = frozenset(m for m, ok in ((matching.IN_PERSON, in_person), (matching.PHONE, phone),
+                                          (matching.VIDEO, video)) if ok)
+        profiles[str(id_)] = matching.VolunteerProfile(
+            id=str(id_), organisation_id=str(org), display_name=name, network_wide=network_wide,
+            approved=status == VolunteerStatus.APPROVED and active, dbs_expires_on=dbs_expires,
+            training_completed=trained is not None, pauses=tuple(sorted(pauses.get(id_, []))), capacity=capacity,
+            active_matches=taken, offers_waiting=waiting.get(id_, 0), languages=frozenset(languages.get(id_, [])),
+            gender=gender, support_modes=modes, outcode=outcode, lat=lat, lon=lon, area_code=area,
+            travel_km=travel, availability_mask=mask, lived_experience=frozenset(lived.get(id_, [])),
+            opt_outs=frozenset(opt_outs.get(id_, [])), matches_completed=completed.get(id_, 0),
+        )
+    return profiles
 
 
-def issue_labels(session: Session) -> dict[str, str]:
-    """Issue-type and language names for the engine's plain-words reasons."""
-    from peermatch.reference import LANGUAGES
-
-    return {**LANGUAGES, **dict(session.execute(sa.select(IssueType.code, IssueType.name)).all())}
-
-
-def request_profile(session: Session, request: SupportRequest) -> matching.RequestProfile:
-    """Everything matching needs to know about one request, and nothing about the parent."""
-    codes = _issue_codes(session)
-    conflicts = session.scalars(
-        sa.select(ConflictOfInterest.volunteer_id).where(ConflictOfInterest.request_id == request.id))
-    declined = session.scalars(sa.select(Offer.volunteer_id).where(
-        Offer.request_id == request.id, Offer.status.in_(OFFER_TURNED_DOWN)))
-    previous: set[uuid.UUID] = set()
-    if request.parent_id is not None:
-        previous = set(session.scalars(
-            sa.select(Match.volunteer_id).join(SupportRequest, Match.request_id == SupportRequest.id)
-            .where(SupportRequest.parent_id == request.parent_id, SupportRequest.id != request.id)))
-    modes = frozenset(m for m, ok in ((matching.IN_PERSON, request.accepts_in_person),
-                                      (matching.PHONE, request.accepts_phone),
-                                      (matching.VIDEO, request.accepts_video)) if ok)
-    return matching.RequestProfile(
-        id=str(request.id),
-        organisation_id=str(request.organisation_id) if request.organisation_id else "",
-        issue_types=frozenset(codes[t.id] for t in request.issue_types),
-        main_issue=codes.get(request.main_issue_id) if request.main_issue_id else None,
-        outcode=request.outcode, lat=request.latitude, lon=request.longitude,
-        area_code=request.area.code if request.area else None,
-        availability_mask=request.availability_mask, meeting_date=request.meeting_date,
-        meeting_part=request.meeting_part, support_modes=modes, languages=frozenset(request.languages),
-        interpreter_ok=request.interpreter_ok, advocate_gender=request.advocate_gender,
-        excluded_volunteer_ids=frozenset(str(v) for v in conflicts),
-        declined_volunteer_ids=frozenset(str(v) for v in declined),
-        previous_volunteer_ids=frozenset(str(v) for v in previous),
-        submitted_at=request.submitted_dt,
-    )
+def _ready(where: Any) -> Any:
+    """Approved advocates with an open account: the only ones ranking ever offers a parent."""
+    return sa.and_(where, VolunteerProfile.status == VolunteerStatus.APPROVED,
+                   VolunteerProfile.user_id.in_(sa.select(User.id).where(User.active)))
 
 
 def volunteer_profiles(session: Session, organisation_id: uuid.UUID | None = None, *,
                        approved_only: bool = True) -> list[matching.VolunteerProfile]:
-    """Approved volunteers (of one organisation plus those who opted in network-wide, or all of them).
+    """Advocates' profiles read afresh: approved ones (of one organisation and everyone network-wide), or all.
 
-    Unapproved applicants are left out by default: the engine would exclude them anyway, and
-    an organiser's list of exclusions should not be flooded with people still applying.
-    Training asks for everyone, since history includes people who have since left.
+    Rankings use the kept snapshot instead; this is for training, the demo and checks.
     """
-    query = (
-        sa.select(VolunteerProfile)
-        .join(User, VolunteerProfile.user_id == User.id)
-        .options(selectinload(VolunteerProfile.lived_experience), selectinload(VolunteerProfile.opt_outs),
-                 selectinload(VolunteerProfile.language_rows), selectinload(VolunteerProfile.vetting),
-                 selectinload(VolunteerProfile.pauses), selectinload(VolunteerProfile.user))
-        .order_by(VolunteerProfile.id)
-    )
-    if approved_only:
-        query = query.where(VolunteerProfile.status == VolunteerStatus.APPROVED, User.active)
+    where: Any = sa.true()
     if organisation_id is not None:
-        query = query.where(sa.or_(VolunteerProfile.organisation_id == organisation_id, VolunteerProfile.network_wide))
-    volunteers = session.scalars(query).all()
-    completed = dict(session.execute(
-        sa.select(Match.volunteer_id, sa.func.count()).where(Match.status == MatchStatus.ENDED)
-        .group_by(Match.volunteer_id)).all())
-    outcodes = {v.home_outcode for v in volunteers}
-    area_codes = {}
-    if outcodes:
-        area_codes = dict(session.execute(
-            sa.select(AreaOutcode.outcode, Area.code).join(Area, AreaOutcode.area_id == Area.id)
-            .where(AreaOutcode.outcode.in_(outcodes))).all())
-    return [_volunteer_profile(v, completed.get(v.id, 0), area_codes.get(v.home_outcode)) for v in volunteers]
+        where = sa.or_(VolunteerProfile.organisation_id == organisation_id, VolunteerProfile.network_wide)
+    profiles = _profiles(session, _ready(where) if approved_only else where)
+    return [profiles[key] for key in sorted(profiles)]
 
 
-def _volunteer_profile(v: VolunteerProfile, completed: int, area_code: str | None) -> matching.VolunteerProfile:
-    vetting = v.vetting
-    return matching.VolunteerProfile(
-        id=str(v.id), organisation_id=str(v.organisation_id), display_name=v.user.display_name,
-        network_wide=v.network_wide, approved=v.status == VolunteerStatus.APPROVED and v.user.active,
-        dbs_expires_on=vetting.dbs_expires_on if vetting else None,
-        training_completed=bool(vetting and vetting.training_completed_on),
-        pauses=tuple((p.starts_on, p.ends_on) for p in v.pauses),
-        capacity=v.capacity, active_matches=v.active_match_count, languages=frozenset(v.languages),
-        gender=v.gender, support_modes=frozenset(v.support_modes), outcode=v.home_outcode,
-        lat=v.latitude, lon=v.longitude, area_code=area_code, travel_km=v.travel_km,
-        availability_mask=v.availability_mask,
-        lived_experience=frozenset(t.code for t in v.lived_experience),
-        opt_outs=frozenset(t.code for t in v.opt_outs), matches_completed=completed,
-    )
+def volunteer_profile(session: Session, volunteer_id: uuid.UUID) -> matching.VolunteerProfile | None:
+    """One advocate's profile read afresh (whatever their standing), e.g. to re-check them at sending."""
+    return _profiles(session, VolunteerProfile.id == volunteer_id).get(str(volunteer_id))
+
+
+# -- the kept snapshot -------------------------------------------------------------------------------------
+
+@dataclass
+class _Snapshot:
+    """One process's copy of the matching data, as of ``version``."""
+
+    version: int = -1
+    profiles: dict[str, matching.VolunteerProfile] = field(default_factory=dict)
+    pools: dict[str, matching.VolunteerPool] = field(default_factory=dict)
+    model: matching.TrainedModel = field(default_factory=matching.default_model)
+    labels: dict[str, str] = field(default_factory=dict)
+    issue_codes: dict[uuid.UUID, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pool(self, key: str) -> matching.VolunteerPool:
+        """The engine's arrays for one organisation (its own advocates and everyone network-wide), or NETWORK."""
+        found = self.pools.get(key)
+        if found is None:
+            people = (p for p in self.profiles.values()
+                      if key == NETWORK or p.organisation_id == key or p.network_wide)
+            found = self.pools[key] = matching.VolunteerPool(people)
+        return found
+
+
+_SNAPSHOTS: dict[str, _Snapshot] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def snapshot(session: Session) -> _Snapshot:
+    """This process's matching data, brought up to the newest committed version (one statement when current)."""
+    version = matching_data.current_version(session)
+    if matching_data.has_uncommitted_changes(session):
+        # Ranking inside the transaction that changed something: only this session sees those rows,
+        # so it reads everything afresh rather than trust (or spoil) the copy other requests share.
+        own = _Snapshot()
+        _catch_up(session, own, version)
+        return own
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    with _SNAPSHOTS_LOCK:
+        kept = _SNAPSHOTS.setdefault(key, _Snapshot())
+    if version == kept.version:
+        return kept
+    with kept.lock:
+        if version < kept.version:  # the database was rebuilt under us: start again
+            kept.version, kept.profiles, kept.pools = -1, {}, {}
+        if version != kept.version:
+            _catch_up(session, kept, version)
+    return kept
+
+
+def _catch_up(session: Session, kept: _Snapshot, version: int) -> None:
+    """Reload the advocates changed since ``kept.version``, and everything that hangs on the version."""
+    since = kept.version
+    fresh = since < 0
+    changed = _profiles(session, VolunteerProfile.matching_version > since) if not fresh else _profiles(
+        session, _ready(sa.true()))
+    touched: set[str] = set()
+    for volunteer_id, profile in changed.items():
+        before = kept.profiles.pop(volunteer_id, None)
+        for old in (before, profile):
+            if old is not None:
+                touched.add(NETWORK if old.network_wide else old.organisation_id)
+        if profile.approved:
+            kept.profiles[volunteer_id] = profile
+    if not fresh:
+        # Advocates who left (erased) are not among the changed rows: keep only ids that still exist.
+        ready = {str(i) for i in session.scalars(sa.select(VolunteerProfile.id).where(_ready(sa.true())))}
+        for gone in set(kept.profiles) - ready:
+            old = kept.profiles.pop(gone)
+            touched.add(NETWORK if old.network_wide else old.organisation_id)
+    if fresh or NETWORK in touched:
+        kept.pools.clear()
+    else:
+        for key in touched | {NETWORK}:
+            kept.pools.pop(key, None)
+    row = session.scalar(sa.select(ScoringModelVersion).where(ScoringModelVersion.active))
+    kept.model = matching.TrainedModel.from_dict(row.parameters) if row else matching.default_model()
+    names = session.execute(sa.select(IssueType.id, IssueType.code, IssueType.name)).all()
+    kept.issue_codes = {id_: code for id_, code, _ in names}
+    kept.labels = {**LANGUAGES, **{code: name for _, code, name in names}}
+    kept.version = version
+
+
+def forget_snapshots() -> None:
+    """Drop every kept snapshot (tests that rebuild the database use this)."""
+    with _SNAPSHOTS_LOCK:
+        _SNAPSHOTS.clear()
+
+
+def issue_labels(session: Session) -> dict[str, str]:
+    """Issue-type and language names for the engine's plain-words reasons."""
+    return snapshot(session).labels
+
+
+# -- requests' profiles ----------------------------------------------------------------------------------
+
+def request_profiles(session: Session, requests: Sequence[SupportRequest],
+                     issue_codes: dict[uuid.UUID, str] | None = None) -> list[matching.RequestProfile]:
+    """Everything matching needs to know about these requests, and nothing about the parents, in five queries."""
+    if not requests:
+        return []
+    codes = issue_codes if issue_codes is not None else snapshot(session).issue_codes
+    ids = [r.id for r in requests]
+    issues: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for request_id, issue_id in session.execute(sa.select(request_issue_types.c.request_id,
+                                                          request_issue_types.c.issue_type_id)
+                                                .where(request_issue_types.c.request_id.in_(ids))):
+        issues[request_id].add(codes[issue_id])
+    languages: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for request_id, language in session.execute(sa.select(RequestLanguage.request_id, RequestLanguage.language)
+                                                .where(RequestLanguage.request_id.in_(ids))):
+        languages[request_id].add(language)
+    excluded: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for request_id, volunteer_id in session.execute(sa.select(ConflictOfInterest.request_id,
+                                                              ConflictOfInterest.volunteer_id)
+                                                    .where(ConflictOfInterest.request_id.in_(ids))):
+        excluded[request_id].add(str(volunteer_id))
+    declined: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for request_id, volunteer_id in session.execute(sa.select(Offer.request_id, Offer.volunteer_id).where(
+            Offer.request_id.in_(ids), Offer.status.in_(OFFER_TURNED_DOWN))):
+        declined[request_id].add(str(volunteer_id))
+    parents = {r.parent_id for r in requests if r.parent_id is not None}
+    before: dict[uuid.UUID, set[str]] = defaultdict(set)
+    if parents:
+        for parent_id, request_id, volunteer_id in session.execute(
+                sa.select(SupportRequest.parent_id, SupportRequest.id, Match.volunteer_id)
+                .join(Match, Match.request_id == SupportRequest.id)
+                .where(SupportRequest.parent_id.in_(parents), Match.introduced_dt.is_not(None))):
+            before[parent_id].add(f"{request_id}|{volunteer_id}")
+    areas = dict(session.execute(sa.select(Area.id, Area.code).where(
+        Area.id.in_({r.area_id for r in requests if r.area_id is not None}))).all()) if any(
+        r.area_id for r in requests) else {}
+    profiles = []
+    for request in requests:
+        modes = frozenset(m for m, ok in ((matching.IN_PERSON, request.accepts_in_person),
+                                          (matching.PHONE, request.accepts_phone),
+                                          (matching.VIDEO, request.accepts_video)) if ok)
+        previous = frozenset(pair.split("|")[1] for pair in before.get(request.parent_id, ())
+                             if pair.split("|")[0] != str(request.id))
+        profiles.append(matching.RequestProfile(
+            id=str(request.id),
+            organisation_id=str(request.organisation_id) if request.organisation_id else "",
+            issue_types=frozenset(issues.get(request.id, ())),
+            main_issue=codes.get(request.main_issue_id) if request.main_issue_id else None,
+            outcode=request.outcode, lat=request.latitude, lon=request.longitude,
+            area_code=areas.get(request.area_id), availability_mask=request.availability_mask,
+            meeting_date=request.meeting_date, meeting_part=request.meeting_part, support_modes=modes,
+            languages=frozenset(languages.get(request.id, ())), interpreter_ok=request.interpreter_ok,
+            advocate_gender=request.advocate_gender, excluded_volunteer_ids=frozenset(excluded.get(request.id, ())),
+            declined_volunteer_ids=frozenset(declined.get(request.id, ())), previous_volunteer_ids=previous,
+            submitted_at=request.submitted_dt,
+        ))
+    return profiles
+
+
+def request_profile(session: Session, request: SupportRequest) -> matching.RequestProfile:
+    """Everything matching needs to know about one request."""
+    return request_profiles(session, [request])[0]
 
 
 # -- ranking ---------------------------------------------------------------------------------------------
 
-def rank_request(session: Session, request: SupportRequest, today: date, k: int = 10,
-                 explain_exclusions: bool = True) -> matching.RankingResult:
-    """Ranked candidates for one request, with reasons, scored by the active model."""
-    pool = matching.VolunteerPool(volunteer_profiles(session, request.organisation_id))
-    return matching.rank(request_profile(session, request), pool, active_model(session), today, k,
-                         explain_exclusions=explain_exclusions, labels=issue_labels(session))
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking and what pages need to show it: the pool it came from, the labels, the request's profile."""
+
+    result: matching.RankingResult
+    pool: matching.VolunteerPool
+    request: matching.RequestProfile
+    labels: dict[str, str]
+    today: date
+
+    def explain(self, volunteer_ids: Iterable[str]) -> tuple[matching.Exclusion, ...]:
+        """Every rule these excluded advocates fail, in words (for the page of them shown)."""
+        return matching.explain_exclusions_for(self.request, self.pool, self.today, volunteer_ids,
+                                               labels=self.labels)
+
+    def profile(self, volunteer_id: str) -> matching.VolunteerProfile | None:
+        position = self.pool.position_of(volunteer_id)
+        return None if position is None else self.pool.volunteers[position]
+
+
+def rank_request(session: Session, request: SupportRequest, today: date, k: int | None = 10,
+                 explain_exclusions: bool = False) -> Ranking:
+    """Ranked candidates for one request with reasons, everyone else counted by the rules they fail."""
+    kept = snapshot(session)
+    profile = request_profiles(session, [request], kept.issue_codes)[0]
+    pool = kept.pool(profile.organisation_id)
+    result = matching.rank(profile, pool, kept.model, today, k, explain_exclusions=explain_exclusions,
+                           labels=kept.labels)
+    return Ranking(result, pool, profile, kept.labels, today)
+
+
+def why_not(session: Session, request: SupportRequest, volunteer_id: uuid.UUID,
+            today: date) -> tuple[matching.RuleFailure, ...]:
+    """Every rule one advocate fails for this request, from their rows as they are now (empty: eligible)."""
+    profile = volunteer_profile(session, volunteer_id)
+    if profile is None:
+        return ()
+    return matching.check_rules(request_profile(session, request), profile, today, labels=issue_labels(session))
+
+
+# -- sending offers ------------------------------------------------------------------------------------------
+
+def _explanation(candidate: matching.RankedCandidate) -> list[dict[str, Any]]:
+    return [{"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight,
+             "contribution": c.contribution, "bar": c.bar, "explanation": c.explanation}
+            for c in candidate.contributions]
 
 
 def propose_scored_offer(session: Session, request: SupportRequest, volunteer: VolunteerProfile, by: User | None,
                          now: datetime) -> Offer:
     """Propose ``volunteer`` with the score, the explanation and the model version the organiser saw.
 
-    Refuses (``NotEligible``) an advocate who breaks any hard rule: no proposal ever does.
+    Checked against every hard rule from the advocate's rows as they are now, with their row
+    locked: an advocate who became ineligible since the page was drawn is refused with the
+    reasons (``NotEligible``), never offered.
     """
-    from peermatch import clock
-    from peermatch.services import offers
+    from peermatch.services import offers, requests
 
+    request = requests.lock(session, request)
+    session.execute(sa.select(VolunteerProfile.id).where(VolunteerProfile.id == volunteer.id)
+                    .with_for_update(key_share=True))
     today = clock.today(now)
-    model = active_model(session)
-    req = request_profile(session, request)
-    [profile] = [p for p in volunteer_profiles(session, approved_only=False) if p.id == str(volunteer.id)]
-    failures = matching.check_rules(req, profile, today, labels=issue_labels(session))
+    kept = snapshot(session)
+    req = request_profiles(session, [request], kept.issue_codes)[0]
+    profile = volunteer_profile(session, volunteer.id)
+    if profile is None:
+        raise DomainError("This advocate is no longer with the network")
+    failures = matching.check_rules(req, profile, today, labels=kept.labels)
     if failures:
         raise NotEligible([f.message for f in failures])
-    [candidate] = matching.rank(req, matching.VolunteerPool([profile]), model, today, k=1).eligible
-    explanation = [
-        {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight,
-         "contribution": c.contribution, "bar": c.bar, "explanation": c.explanation}
-        for c in candidate.contributions
-    ]
-    return offers.propose(session, request, volunteer, by, now, score=candidate.score,
-                          explanation=explanation, model_version=model.version)
+    [candidate] = matching.rank(req, matching.VolunteerPool([profile]), kept.model, today, k=1).eligible
+    offer = offers.propose(session, request, volunteer, by, now, score=candidate.score,
+                           explanation=_explanation(candidate), model_version=kept.model.version)
+    matching_data.changed(session, [volunteer.id])  # the offer holds one of their places until answered
+    return offer
 
+
+def send_offer(session: Session, request: SupportRequest, volunteer: VolunteerProfile, organiser: User,
+               now: datetime) -> Offer:
+    """An organiser offers ``volunteer`` the request: proposed, approved by them and sent, in one step."""
+    from peermatch.services import offers
+
+    offer = propose_scored_offer(session, request, volunteer, organiser, now)
+    offers.approve(session, offer, organiser, now)
+    return offers.send(session, offer, organiser, now)
+
+
+@dataclass(frozen=True)
+class BatchSent:
+    """What sending a batch did: the offers sent, and the pairs refused with why."""
+
+    sent: list[Offer]
+    refused: list[tuple[uuid.UUID, uuid.UUID, list[str]]]
+
+
+def send_batch(session: Session, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]], organiser: User,
+               now: datetime, organisation_id: uuid.UUID | None) -> BatchSent:
+    """Send the chosen (request, advocate) pairs of a batch in one transaction.
+
+    Pairs go in request order (the order every change that locks several requests uses).
+    Each is checked afresh; one that became ineligible, or a request that no longer needs an
+    advocate, is reported with the reasons and not sent, and the rest still go.
+    """
+    sent, refused = [], []
+    for request_id, volunteer_id in sorted(pairs):
+        request = session.get(SupportRequest, request_id)
+        volunteer = session.get(VolunteerProfile, volunteer_id)
+        if request is None or volunteer is None or (
+                organisation_id is not None and request.organisation_id != organisation_id):
+            refused.append((request_id, volunteer_id, ["This request or advocate is not one you can offer"]))
+            continue
+        try:
+            with session.begin_nested():
+                sent.append(send_offer(session, request, volunteer, organiser, now))
+        except NotEligible as error:
+            refused.append((request_id, volunteer_id, error.reasons))
+        except DomainError as error:
+            refused.append((request_id, volunteer_id, [str(error)]))
+    return BatchSent(sent, refused)
+
+
+# -- batches ---------------------------------------------------------------------------------------------------
 
 def open_requests(session: Session, organisation_id: uuid.UUID | None) -> list[SupportRequest]:
-    """Requests still looking for an advocate, of one organisation or of the whole network."""
+    """Requests waiting for an offer, of one organisation or of the whole network, most urgent first."""
     query = (sa.select(SupportRequest)
              .where(SupportRequest.status.in_(REQUEST_AWAITING_OFFER))
-             .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.language_rows),
-                      selectinload(SupportRequest.area))
              .order_by(SupportRequest.meeting_date.is_(None), SupportRequest.meeting_date, SupportRequest.id))
     if organisation_id is not None:
         query = query.where(SupportRequest.organisation_id == organisation_id)
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Proposals for many requests at once, and what pages need to show them."""
+
+    result: matching.BatchResult
+    requests: list[SupportRequest]
+    profiles: list[matching.RequestProfile]
+    pool: matching.VolunteerPool
+    labels: dict[str, str]
+    model: matching.TrainedModel
+    today: date
+
+    def blocking(self, request_ids: Iterable[str], most: int = 3) -> dict[str, list[tuple[str, int]]]:
+        """For requests left unmatched, the rules that excluded the most advocates (worked out only for those shown)."""
+        wanted = set(request_ids)
+        return {profile.id: sorted(matching.rank(profile, self.pool, self.model, self.today, k=0).failure_counts,
+                                   key=lambda item: -item[1])[:most]
+                for profile in self.profiles if profile.id in wanted}
+
+
 def propose_batch_for(session: Session, organisation_id: uuid.UUID | None, today: date, *,
-                      maximise_matches: bool = False) -> matching.BatchResult:
+                      maximise_matches: bool = False) -> Batch:
     """Proposals for every open request at once, best total score within everyone's capacity.
 
-    Nothing is saved: organisers review the proposals and approve them (alone or together).
+    Nothing is saved: organisers review the proposals and send those they choose (:func:`send_batch`).
     """
-    requests = [request_profile(session, r) for r in open_requests(session, organisation_id)]
-    pool = matching.VolunteerPool(volunteer_profiles(session, organisation_id))
-    return matching.propose_batch(requests, pool, active_model(session), today, maximise_matches=maximise_matches)
+    kept = snapshot(session)
+    requests = open_requests(session, organisation_id)
+    profiles = request_profiles(session, requests, kept.issue_codes)
+    pool = kept.pool(NETWORK if organisation_id is None else str(organisation_id))
+    result = matching.propose_batch(profiles, pool, kept.model, today, maximise_matches=maximise_matches)
+    return Batch(result, requests, profiles, pool, kept.labels, kept.model, today)
+

@@ -40,7 +40,7 @@ from peermatch.models import (
     VolunteerProfile,
     VolunteerStatus,
 )
-from peermatch.services import audit, requests
+from peermatch.services import audit, matching_data, requests
 
 # When each part of the day starts, for "how long until the parent's meeting".
 PART_OF_DAY_STARTS = {0: time(9, 0), 1: time(13, 0), 2: time(18, 0)}
@@ -92,12 +92,15 @@ def _move(session: Session, offer: Offer, old: Iterable[str], new: OfferStatus, 
 
 
 def withdraw_outstanding(session: Session, request: SupportRequest, by: User | None, now: datetime, *,
-                         note: str, keep: Offer | None = None) -> None:
-    """The request no longer needs these offers: every one not yet answered (but ``keep``) is withdrawn."""
+                         note: str, keep: Offer | None = None, only: Offer | None = None) -> None:
+    """Withdraw the request's offers not yet answered: all of them but ``keep``, or ``only`` that one.
+
+    The caller holds the request's lock.
+    """
     outstanding = session.scalars(sa.select(Offer).where(Offer.request_id == request.id,
                                                          Offer.status.in_(OFFER_OUTSTANDING))).all()
     for other in outstanding:
-        if keep is None or other.id != keep.id:
+        if (keep is None or other.id != keep.id) and (only is None or other.id == only.id):
             _move(session, other, OFFER_OUTSTANDING, OfferStatus.WITHDRAWN, by, now, note=note)
 
 
@@ -108,7 +111,13 @@ def propose(session: Session, request: SupportRequest, volunteer: VolunteerProfi
     request = requests.lock(session, request)
     if volunteer.status != VolunteerStatus.APPROVED:
         raise DomainError("Only an approved advocate can be offered a parent to support")
-    requests.ensure_looking(request)
+    requests.ensure_needs_an_advocate(session, request)
+    waiting = session.scalar(sa.select(Offer).where(Offer.request_id == request.id,
+                                                     Offer.status.in_(OFFER_OUTSTANDING)).limit(1))
+    if waiting is not None and waiting.volunteer_id != volunteer.id:
+        # One offer at a time: two organisers sending the same request end with one offer, not two advocates.
+        raise DomainError("An offer for this request is already waiting for an answer. Withdraw it first to offer "
+                          "someone else")
     duplicate = session.scalar(
         sa.select(Offer.id).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id,
                                   Offer.status.in_(OFFER_OUTSTANDING | OFFER_TURNED_DOWN))
@@ -140,7 +149,7 @@ def approve(session: Session, offer: Offer, by: User | None, now: datetime) -> O
 def send(session: Session, offer: Offer, by: User | None, now: datetime) -> Offer:
     """Send an approved offer to the advocate; it lapses at :func:`offer_deadline`."""
     request = requests.lock(session, offer.request)
-    requests.ensure_looking(request)
+    requests.ensure_needs_an_advocate(session, request)
     expires = offer_deadline(now, lapse_hours(), request.meeting_date, request.meeting_part)
     if not _move(session, offer, [OfferStatus.APPROVED], OfferStatus.OFFERED, by, now,
                  offered_dt=now, expires_dt=expires):
@@ -194,6 +203,7 @@ def decline(session: Session, offer: Offer, by: User | None, reason: str, note: 
                  responded_dt=now, decline_reason=reason, decline_note=note):
         raise DomainError(why_not_waiting(offer, now))
     requests.offer_came_back(session, request, by, now)
+    matching_data.changed(session)  # "already declined" is read per request; the version says something moved
     return offer
 
 

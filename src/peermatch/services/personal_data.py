@@ -51,7 +51,7 @@ def export_parent_data(session: Session, parent: User, now: datetime) -> dict[st
         match = session.scalar(
             sa.select(Match).where(Match.request_id == request.id)
             .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
-            .order_by(Match.introduced_dt.desc()).limit(1))
+            .order_by(Match.accepted_dt.desc()).limit(1))
         exported_requests.append({
             "reference": request.reference,
             "status": request.status,
@@ -74,7 +74,7 @@ def export_parent_data(session: Session, parent: User, now: datetime) -> dict[st
                 "voicemail_ok": contact.voicemail_ok, "safe_times": contact.safe_times,
             },
             "timeline": [{"status": c.to_status, "when": when(c.changed_dt)} for c in request.status_changes],
-            "advocate_first_name": match.volunteer.user.display_name if match else None,
+            "advocate_first_name": match.volunteer.user.display_name if match and match.introduced_dt else None,
             "submitted": when(request.submitted_dt),
         })
     audit.record(session, parent, AuditAction.PARENT_DATA_EXPORTED, "user", parent.id, at=now)

@@ -187,11 +187,26 @@ def ensure_looking(request: SupportRequest) -> None:
         raise DomainError(why_not(request))
 
 
+def ensure_needs_an_advocate(session: Session, request: SupportRequest) -> None:
+    """DomainError unless the request is looking for an advocate and none has accepted it yet."""
+    ensure_looking(request)
+    accepted = session.scalar(sa.select(sa.func.count()).select_from(Match).where(
+        Match.request_id == request.id, Match.status.in_(MATCH_OPEN)))
+    if accepted:
+        raise DomainError("An advocate has already accepted this request: introduce them, or end that match first")
+
+
 def offer_sent(session: Session, request: SupportRequest, by: User | None, now: datetime) -> None:
     """An offer for it went to an advocate: the request is *offered*."""
     ensure_looking(request)
     if request.status != S.OFFERED:
         _move(session, request, S.OFFERED, by, now)
+
+
+def advocate_fell_through(session: Session, request: SupportRequest, by: User | None, now: datetime) -> None:
+    """The advocate who accepted will not support the parent after all: back to the organisers."""
+    if request.status == S.OFFERED:
+        _move(session, request, S.OPEN, by, now)
 
 
 def offer_came_back(session: Session, request: SupportRequest, by: User | None, now: datetime) -> None:

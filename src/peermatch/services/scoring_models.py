@@ -25,7 +25,7 @@ from peermatch.models import (
     SupportRequest,
     User,
 )
-from peermatch.services import audit
+from peermatch.services import audit, matching_data
 
 GOOD_OUTCOMES = {MatchOutcome.SUPPORTED_THROUGH_MEETING, MatchOutcome.ONGOING_NEED_REFERRED}
 BAD_OUTCOMES = {MatchOutcome.PARENT_STOPPED_CONTACT, MatchOutcome.ADVOCATE_COULD_NOT_CONTINUE,
@@ -139,6 +139,7 @@ def activate_model(session: Session, version: str, by: User | None, now: datetim
         target.activated_dt = now
         target.activated_by_id = by.id if by else None
     audit.record(session, by, AuditAction.SCORING_MODEL_ACTIVATED, "scoring_model", version, at=now)
+    matching_data.changed(session)  # every process scores with the new model from its next ranking
     session.flush()
 
 

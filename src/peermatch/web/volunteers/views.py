@@ -224,7 +224,7 @@ def accept_offer(offer_id: uuid.UUID):
         match = offers.accept(db.session, found, current_user, clock.now())
     except DomainError as error:
         return _offer_page(profile, found, accept_form=form, problem=str(error))
-    flash("You have accepted. Here is how the parent would like you to get in touch", "success")
+    flash("You have accepted. An organiser will introduce you to the parent soon", "success")
     return redirect(url_for("volunteers.match", match_id=match.id))
 
 
