@@ -23,7 +23,9 @@ ANSWERS: list[tuple[str, dict[str, Any]]] = [
 def answers(meeting_in_days: int = 6) -> list[tuple[str, dict[str, Any]]]:
     from datetime import date, timedelta
 
-    meeting = date.today() + timedelta(days=meeting_in_days)
+    from peermatch import clock
+
+    meeting = clock.today() + timedelta(days=meeting_in_days)
     filled = []
     for slug, data in ANSWERS:
         if slug == "meeting-date":

@@ -381,10 +381,8 @@ def propose_scored_offer(session: Session, request: SupportRequest, volunteer: V
     if failures:
         raise NotEligible([f.message for f in failures])
     [candidate] = matching.rank(req, matching.VolunteerPool([profile]), kept.model, today, k=1).eligible
-    offer = offers.propose(session, request, volunteer, by, now, score=candidate.score,
-                           explanation=_explanation(candidate), model_version=kept.model.version)
-    matching_data.changed(session, [volunteer.id])  # the offer holds one of their places until answered
-    return offer
+    return offers.propose(session, request, volunteer, by, now, score=candidate.score,
+                          explanation=_explanation(candidate), model_version=kept.model.version)
 
 
 def send_offer(session: Session, request: SupportRequest, volunteer: VolunteerProfile, organiser: User,

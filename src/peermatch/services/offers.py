@@ -88,6 +88,7 @@ def _move(session: Session, offer: Offer, old: Iterable[str], new: OfferStatus, 
                                   changed_by_id=by.id if by is not None else None, note=note))
     audit.record(session, by, AuditAction(f"offer.{new}"), "offer", offer.id,
                  organisation_id=offer.request.organisation_id, at=now, request_id=str(offer.request_id))
+    matching_data.changed(session, [offer.volunteer_id])  # an offer out holds one of the advocate's places
     return True
 
 
@@ -134,6 +135,7 @@ def propose(session: Session, request: SupportRequest, volunteer: VolunteerProfi
                                   changed_by_id=by.id if by is not None else None))
     audit.record(session, by, AuditAction.OFFER_PROPOSED, "offer", offer.id, organisation_id=request.organisation_id,
                  at=now, request_id=str(request.id))
+    matching_data.changed(session, [volunteer.id])
     return offer
 
 
@@ -155,6 +157,16 @@ def send(session: Session, offer: Offer, by: User | None, now: datetime) -> Offe
                  offered_dt=now, expires_dt=expires):
         raise DomainError("Only an approved offer can be sent")
     requests.offer_sent(session, request, by, now)
+    return offer
+
+
+def withdraw(session: Session, offer: Offer, organiser: User, now: datetime) -> Offer:
+    """An organiser takes back an offer not yet answered (to offer someone else, say)."""
+    request = requests.lock(session, offer.request)
+    if not _move(session, offer, OFFER_OUTSTANDING, OfferStatus.WITHDRAWN, organiser, now,
+                 note="Withdrawn by an organiser"):
+        raise DomainError("This offer has already been answered, so it cannot be withdrawn")
+    requests.offer_came_back(session, request, organiser, now)
     return offer
 
 
@@ -203,7 +215,6 @@ def decline(session: Session, offer: Offer, by: User | None, reason: str, note: 
                  responded_dt=now, decline_reason=reason, decline_note=note):
         raise DomainError(why_not_waiting(offer, now))
     requests.offer_came_back(session, request, by, now)
-    matching_data.changed(session)  # "already declined" is read per request; the version says something moved
     return offer
 
 

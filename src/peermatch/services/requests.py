@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from peermatch.errors import DomainError, NotFound
 from peermatch.models import (
     MATCH_OPEN,
+    OFFER_OUTSTANDING,
+    ConflictOfInterest,
     REQUEST_LOOKING,
     AuditAction,
     Match,
@@ -39,6 +41,7 @@ from peermatch.models import (
     SupportRequest,
     UnmatchedReason,
     User,
+    VolunteerProfile,
 )
 from peermatch.services import audit
 
@@ -177,6 +180,40 @@ def close_unmatched(session: Session, request: SupportRequest, organiser: User |
     ensure_looking(request)
     offers.withdraw_outstanding(session, request, organiser, now, note="The request was closed without a match")
     _move(session, request, S.CLOSED_UNMATCHED, organiser, now, outcome=reason)
+
+
+CONFLICT_REASON_LENGTH = 300
+
+
+def record_conflict(session: Session, request: SupportRequest, volunteer: VolunteerProfile, organiser: User,
+                    now: datetime, reason: str) -> None:
+    """An organiser records that an advocate must not be offered this request (e.g. they know the family).
+
+    An offer to them still waiting for an answer is withdrawn.
+    """
+    from peermatch.services import matching_data, offers
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Enter the reason", "reason")
+    if len(reason) > CONFLICT_REASON_LENGTH:
+        raise DomainError(f"The reason must be {CONFLICT_REASON_LENGTH} characters or fewer", "reason")
+    request = lock(session, request)
+    exists = session.scalar(sa.select(ConflictOfInterest.id).where(ConflictOfInterest.request_id == request.id,
+                                                                   ConflictOfInterest.volunteer_id == volunteer.id))
+    if exists is not None:
+        raise DomainError("A conflict of interest is already recorded for this advocate", "volunteer_id")
+    session.add(ConflictOfInterest(request_id=request.id, volunteer_id=volunteer.id, reason=reason,
+                                   recorded_by_id=organiser.id, recorded_dt=now))
+    waiting = session.scalar(sa.select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer.id,
+                                                    Offer.status.in_(OFFER_OUTSTANDING)))
+    if waiting is not None:
+        offers.withdraw_outstanding(session, request, organiser, now, only=waiting,
+                                    note="A conflict of interest was recorded")
+        offer_came_back(session, request, organiser, now)
+    audit.record(session, organiser, AuditAction.CONFLICT_RECORDED, "support_request", request.id,
+                 organisation_id=request.organisation_id, at=now, volunteer_id=str(volunteer.id))
+    matching_data.changed(session)
 
 
 # -- what offers and matches do to a request ---------------------------------------------------------

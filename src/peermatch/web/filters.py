@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup
 
 from peermatch import clock
 from peermatch.reference import DAYS
@@ -35,7 +36,20 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code, code)
 
 
+def bullet_list(items: list[str]) -> Markup:
+    """Items as a GOV.UK bulleted list, each escaped: for the ``html`` of a summary list's value."""
+    return Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(
+        Markup("").join(Markup("<li>{}</li>").format(item) for item in items))
+
+
+def dict_without(values: dict[str, object], *keys: str) -> dict[str, object]:
+    """A copy of ``values`` without ``keys`` (to carry filters into pagination links)."""
+    return {k: v for k, v in values.items() if k not in keys}
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(bullet_list)
+    app.add_template_filter(dict_without)
     app.add_template_filter(language_name)
     app.add_template_filter(long_date)
     app.add_template_filter(date_time)

@@ -50,6 +50,24 @@ def organisers():
     return render_template("admin/organisers.html", form=form, staff=reads.organiser_accounts(db.session))
 
 
+@bp.route("/batch", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def batch():
+    """The whole network's open requests proposed at once (organisers send their own organisation's)."""
+    from peermatch.web.organisers.views import batch_view
+
+    return batch_view(None, {"send_url": url_for("admin.send_batch"),
+                             "batch_title": "Propose offers for every open request in the network"})
+
+
+@bp.post("/batch/send")
+@roles_required(Role.ADMIN)
+def send_batch():
+    from peermatch.web.organisers.views import send_batch_view
+
+    return send_batch_view(None, url_for("admin.batch"))
+
+
 @bp.get("/scoring-models", endpoint="scoring_models")
 @roles_required(Role.ADMIN)
 def scoring_models_page():
