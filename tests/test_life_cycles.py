@@ -279,8 +279,6 @@ class LifeCycles(RuleBasedStateMachine):
                 Match.request_id == request.id, Match.status.in_(MATCH_OPEN)))
             introduced = self.session.scalar(sa.select(sa.func.count()).select_from(Match).where(
                 Match.request_id == request.id, Match.status.in_(MATCH_INTRODUCED)))
-            ended = self.session.scalar(sa.select(sa.func.count()).select_from(Match).where(
-                Match.request_id == request.id, Match.status == MatchStatus.ENDED))
             assert open_match <= 1
             if request.status == RequestStatus.MATCHED:
                 assert introduced == 1

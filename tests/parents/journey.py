@@ -21,7 +21,7 @@ ANSWERS: list[tuple[str, dict[str, Any]]] = [
 
 
 def answers(meeting_in_days: int = 6) -> list[tuple[str, dict[str, Any]]]:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from peermatch import clock
 

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from peermatch.models import ContactLogEntry, Feedback, MatchStatus, RequestStatus
-from peermatch.services import offers
 from support import error_messages
 from volunteers.conftest import NOW, PARENT_NAME, TODAY
 
