@@ -29,6 +29,7 @@ pytest_plugins = ["browser_support"]  # live server and Chromium fixtures for br
 from support import (  # noqa: F401
     _TEST_PASSWORD_HASH,
     PERSONAL_NAMES,
+    make_config,
     TEST_PASSWORD,
     FormClient,
     Inbox,
@@ -38,7 +39,7 @@ from support import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def fresh_matching_snapshot() -> Iterator[None]:
+def fresh_matching_snapshot(app: Flask) -> Iterator[None]:
     """Each test starts with no kept matching data.
 
     A test's rolled-back transaction can take the same version numbers as the next test's,
@@ -46,9 +47,9 @@ def fresh_matching_snapshot() -> Iterator[None]:
     """
     from peermatch.services.matching import forget_snapshots
 
-    forget_snapshots()
+    forget_snapshots(app)
     yield
-    forget_snapshots()
+    forget_snapshots(app)
 
 
 @pytest.fixture(autouse=True)
@@ -88,20 +89,6 @@ def reset_database(url: str) -> None:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE")
             connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
-
-
-def make_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": str(instance),
-        # Generous enough never to trip in ordinary tests; test_accounts lowers it to prove it works.
-        "SIGN_IN_RATE_LIMIT": "10000 per minute",
-        "MAIL_SERVER": None,
-        "SERVER_NAME": None,
-        **extra,
-    }
 
 
 @pytest.fixture(scope="session")

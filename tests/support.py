@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -107,3 +108,17 @@ class Inbox:
 
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
+
+
+def make_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(instance),
+        # Generous enough never to trip in ordinary tests; test_accounts lowers it to prove it works.
+        "SIGN_IN_RATE_LIMIT": "10000 per minute",
+        "MAIL_SERVER": None,
+        "SERVER_NAME": None,
+        **extra,
+    }

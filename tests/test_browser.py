@@ -66,7 +66,7 @@ def test_pressing_shift_three_times_leaves_too(page: Any, base_url: str, exit_ur
 
 def test_each_role_signs_in_and_lands_on_its_home_page(page: Any, base_url: str, live_app: Flask) -> None:
     homes = {Role.PARENT: ("/your-requests/", "Your requests"), Role.VOLUNTEER: ("/volunteer/", "Your volunteering"),
-             Role.ORGANISER: ("/organiser/", "Organiser home"), Role.ADMIN: ("/admin/", "Network admin")}
+             Role.ORGANISER: ("/organiser/", "Today's work"), Role.ADMIN: ("/admin/", "Network admin")}
     for role, (path, heading) in homes.items():
         email = f"browser-{role}@example.org"
         make_user(live_app, role, email)

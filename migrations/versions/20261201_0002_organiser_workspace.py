@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-12-01 19:50:00
 """
 
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -29,10 +31,11 @@ def upgrade() -> None:
     op.create_table('matching_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('generation', sa.String(length=32), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_matching_state_one_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_matching_state'))
     )
-    op.execute("INSERT INTO matching_state (id, version) VALUES (1, 1)")
+    op.execute(f"INSERT INTO matching_state (id, version, generation) VALUES (1, 1, '{uuid.uuid4().hex}')")
     op.create_table('volunteer_status_changes',
     sa.Column('volunteer_id', sa.Uuid(), nullable=False),
     sa.Column('from_status', sa.String(length=32), nullable=True),

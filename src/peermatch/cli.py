@@ -145,8 +145,48 @@ def lapse_offers() -> None:
     click.echo(f"Offers lapsed: {len(lapsed)}")
 
 
+@click.command("batch")
+@click.option("--organisation", "slug", default=None, help="The organisation's short name (slug); the whole network "
+              "if left out.")
+@click.option("--most-matches", is_flag=True, help="Match as many parents as possible first, then by score.")
+@with_appcontext
+def batch(slug: str | None, most_matches: bool) -> None:
+    """Propose offers for every open request at once and print them (nothing is sent)."""
+    import sqlalchemy as sa
+
+    from peermatch.models import Organisation
+    from peermatch.services import matching as matching_service
+
+    organisation = None
+    if slug is not None:
+        organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+        if organisation is None:
+            raise click.ClickException(f"There is no organisation called {slug!r}")
+    state: dict[str, object] = {}
+
+    def progress(total: int | None, step: int | None) -> None:
+        if total is not None:
+            state["bar"] = click.progressbar(length=total, label="Ranking open requests", file=None)
+            state["bar"].__enter__()  # type: ignore[attr-defined]
+        elif step:
+            state["bar"].update(step)  # type: ignore[attr-defined]
+
+    try:
+        proposals = matching_service.propose_batch_for(db.session, organisation.id if organisation else None,
+                                                       clock.today(), maximise_matches=most_matches, progress=progress)
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
+    references = {str(r.id): r.reference for r in proposals.requests}
+    for assignment in proposals.result.assignments:
+        click.echo(f"{references[assignment.request_id]}  →  advocate {assignment.volunteer_id}  "
+                   f"score {assignment.score:.3f}")
+    click.echo(f"Proposed {proposals.result.matched_count} of {len(proposals.requests)} requests "
+               f"({proposals.result.method}); none sent. Organisers send them from the Batch page.")
+
+
 def register(app: Flask) -> None:
-    for command in (create_admin, seed, demo, lapse_offers, model):
+    for command in (create_admin, seed, demo, lapse_offers, batch, model):
         app.cli.add_command(command)
 
 

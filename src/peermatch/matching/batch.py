@@ -22,7 +22,7 @@ comparison.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -88,13 +88,16 @@ class BatchEdges:
 
 
 def batch_edges(
-    requests: Sequence[RequestProfile], pool: VolunteerPool, model: TrainedModel, today: date
+    requests: Sequence[RequestProfile], pool: VolunteerPool, model: TrainedModel, today: date,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchEdges:
-    """Rank every request against the pool and keep the eligible pairs."""
+    """Rank every request against the pool and keep the eligible pairs (``progress(1)`` after each)."""
     if len({r.id for r in requests}) != len(requests):
         raise ValueError("Each request may appear in a batch only once")
     request_index, positions, scores = [], [], []
     for i, request in enumerate(requests):
+        if progress is not None:
+            progress(1)
         pairs, pair_scores = pool.eligible_pairs(request, today, model)
         request_index.append(np.full(len(pairs.positions), i, dtype=np.int64))
         positions.append(pairs.positions)
@@ -121,9 +124,10 @@ def propose_batch(
     today: date,
     *,
     maximise_matches: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
-    """The best set of proposals for a batch of requests, found exactly."""
-    return solve_batch(batch_edges(requests, pool, model, today), maximise_matches=maximise_matches)
+    """The best set of proposals for a batch of requests, found exactly (``progress`` counts requests ranked)."""
+    return solve_batch(batch_edges(requests, pool, model, today, progress), maximise_matches=maximise_matches)
 
 
 def greedy_batch(

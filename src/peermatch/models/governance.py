@@ -57,6 +57,8 @@ class MatchingState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Random, set when the database is made: a process's copy from another database is never taken as current.
+    generation: Mapped[str] = mapped_column(sa.String(32), default="")
 
 
 class Setting(Base):

@@ -155,6 +155,7 @@ class _Snapshot:
     """One process's copy of the matching data, as of ``version``."""
 
     version: int = -1
+    generation: str = ""
     profiles: dict[str, matching.VolunteerProfile] = field(default_factory=dict)
     pools: dict[str, matching.VolunteerPool] = field(default_factory=dict)
     model: matching.TrainedModel = field(default_factory=matching.default_model)
@@ -174,25 +175,35 @@ class _Snapshot:
 
 _SNAPSHOTS: dict[str, _Snapshot] = {}
 _SNAPSHOTS_LOCK = threading.Lock()
+_EXTENSION = "peermatch.matching_snapshots"
+
+
+def _kept_snapshots() -> dict[str, _Snapshot]:
+    """Snapshots belong to the app (each gunicorn worker has its own); outside an app, to the process."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.extensions.setdefault(_EXTENSION, {})  # type: ignore[no-any-return]
+    return _SNAPSHOTS
 
 
 def snapshot(session: Session) -> _Snapshot:
     """This process's matching data, brought up to the newest committed version (one statement when current)."""
-    version = matching_data.current_version(session)
+    generation, version = matching_data.current_version(session)
     if matching_data.has_uncommitted_changes(session):
         # Ranking inside the transaction that changed something: only this session sees those rows,
         # so it reads everything afresh rather than trust (or spoil) the copy other requests share.
-        own = _Snapshot()
+        own = _Snapshot(generation=generation)
         _catch_up(session, own, version)
         return own
     key = session.get_bind().engine.url.render_as_string(hide_password=True)
     with _SNAPSHOTS_LOCK:
-        kept = _SNAPSHOTS.setdefault(key, _Snapshot())
-    if version == kept.version:
+        kept = _kept_snapshots().setdefault(key, _Snapshot())
+    if (generation, version) == (kept.generation, kept.version):
         return kept
     with kept.lock:
-        if version < kept.version:  # the database was rebuilt under us: start again
-            kept.version, kept.profiles, kept.pools = -1, {}, {}
+        if generation != kept.generation or version < kept.version:  # another database, or rebuilt: start again
+            kept.version, kept.generation, kept.profiles, kept.pools = -1, generation, {}, {}
         if version != kept.version:
             _catch_up(session, kept, version)
     return kept
@@ -231,10 +242,15 @@ def _catch_up(session: Session, kept: _Snapshot, version: int) -> None:
     kept.version = version
 
 
-def forget_snapshots() -> None:
-    """Drop every kept snapshot (tests that rebuild the database use this)."""
+def forget_snapshots(app: Any = None) -> None:
+    """Drop the kept snapshots of ``app`` (or the current app) and of the process (tests use this)."""
+    from flask import current_app, has_app_context
+
     with _SNAPSHOTS_LOCK:
         _SNAPSHOTS.clear()
+        target = app if app is not None else (current_app._get_current_object() if has_app_context() else None)
+        if target is not None:
+            target.extensions.pop(_EXTENSION, None)
 
 
 def issue_labels(session: Session) -> dict[str, str]:
@@ -462,7 +478,7 @@ class Batch:
 
 
 def propose_batch_for(session: Session, organisation_id: uuid.UUID | None, today: date, *,
-                      maximise_matches: bool = False) -> Batch:
+                      maximise_matches: bool = False, progress: Any = None) -> Batch:
     """Proposals for every open request at once, best total score within everyone's capacity.
 
     Nothing is saved: organisers review the proposals and send those they choose (:func:`send_batch`).
@@ -471,6 +487,9 @@ def propose_batch_for(session: Session, organisation_id: uuid.UUID | None, today
     requests = open_requests(session, organisation_id)
     profiles = request_profiles(session, requests, kept.issue_codes)
     pool = kept.pool(NETWORK if organisation_id is None else str(organisation_id))
-    result = matching.propose_batch(profiles, pool, kept.model, today, maximise_matches=maximise_matches)
+    if progress is not None:
+        progress(len(profiles), None)
+    result = matching.propose_batch(profiles, pool, kept.model, today, maximise_matches=maximise_matches,
+                                    progress=(lambda n: progress(None, n)) if progress is not None else None)
     return Batch(result, requests, profiles, pool, kept.labels, kept.model, today)
 

@@ -40,9 +40,11 @@ def has_uncommitted_changes(session: Session) -> bool:
     return bool(session.info.get(_PENDING))
 
 
-def current_version(session: Session) -> int:
-    """The newest committed version of the matching data."""
-    return session.scalar(sa.select(MatchingState.version).where(MatchingState.id == 1)) or 0
+def current_version(session: Session) -> tuple[str, int]:
+    """Which database (its generation) and the newest committed version of its matching data."""
+    row = session.execute(sa.select(MatchingState.generation, MatchingState.version)
+                          .where(MatchingState.id == 1)).one_or_none()
+    return (row[0], row[1]) if row is not None else ("", 0)
 
 
 @sa.event.listens_for(Session, "before_commit")
