@@ -274,6 +274,8 @@ def triage(session: Session, organiser: User, filters: TriageFilters, now: datet
     where = [SupportRequest.organisation_id == org, SupportRequest.status.in_(REQUEST_LOOKING)]
     if filters.status in {s.value for s in REQUEST_LOOKING}:
         where.append(SupportRequest.status == filters.status)
+    elif filters.status == "waiting":  # nobody offered it yet: what "needs an advocate" on the home page counts
+        where.append(SupportRequest.status.in_(REQUEST_AWAITING_OFFER))
     if filters.issue:
         where.append(SupportRequest.id.in_(
             sa.select(request_issue_types.c.request_id).join(IssueType, IssueType.id == request_issue_types.c.issue_type_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSelect, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovSelect, GovTextInput
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -110,11 +110,12 @@ class TriageForm(FlaskForm):
         csrf = False
 
     status = SelectField("Status", widget=GovSelect(), validate_choice=False,
-                         choices={"": "Any status", "submitted": "New", "open": "Open", "offered": "Offered"})
+                         choices={"": "Any status", "waiting": "Needs an offer", "submitted": "New", "open": "Open",
+                                  "offered": "Offered"})
     issue = SelectField("Issue type", widget=GovSelect(), validate_choice=False)
     area = SelectField("Area", widget=GovSelect(), validate_choice=False)
     language = SelectField("Language", widget=GovSelect(), validate_choice=False)
-    soon = BooleanField("Meeting within 7 days")
+    soon = BooleanField("Meeting within 7 days", widget=GovCheckboxInput())
     submit = submit("Filter")
 
 
@@ -132,13 +133,14 @@ class AdvocateFiltersForm(FlaskForm):
     language = SelectField("Language", widget=GovSelect(), validate_choice=False)
     mode = SelectField("Support", widget=GovSelect(), validate_choice=False, choices={
         "": "Any", "in_person": "In person", "phone": "Phone", "video": "Video"})
-    network_wide = BooleanField("Supports parents anywhere in the network")
+    network_wide = BooleanField("Supports parents anywhere in the network", widget=GovCheckboxInput())
     submit = submit("Filter")
 
 
 class BatchForm(FlaskForm):
     most_matches = BooleanField("Match as many parents as possible first, then by best score",
-                                description="Otherwise the proposals give the best total score.")
+                                description="Otherwise the proposals give the best total score.",
+                                widget=GovCheckboxInput())
     submit = submit("Propose offers")
 
 
