@@ -62,8 +62,22 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, monkey
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_production_refuses_rate_limits_kept_in_each_workers_memory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="PEERMATCH_REDIS_URL must be set"):
+        create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path),
+                      "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_without_redis_a_developer_machine_counts_in_memory(tmp_path: Path) -> None:
+    app = create_app({"SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
-    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path),
+                      "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 

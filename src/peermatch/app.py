@@ -51,7 +51,7 @@ def load_configuration(app: Flask, overrides: dict[str, Any] | None) -> None:
     if settings.get("ENV") == "production":
         settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings["SESSION_COOKIE_SECURE"] = True
-    settings["RATELIMIT_STORAGE_URI"] = settings.get("RATELIMIT_STORAGE_URI", "memory://")
+    settings["RATELIMIT_STORAGE_URI"] = config_module.rate_limit_storage(settings)
     app.config.update(settings)
 
 

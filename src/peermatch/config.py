@@ -35,7 +35,10 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = 0
     # Signed-in sessions end after an hour without a request: a parent may share the device.
     PERMANENT_SESSION_LIFETIME = 3600
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Shared state for every worker (rate-limit counters now). Without it each process keeps its
+    # own counters, which is only right for one process on a developer's machine.
+    REDIS_URL: str | None = None
+    RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL, else this process's memory
     RATELIMIT_HEADERS_ENABLED = False
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
     # Where "Exit this page" sends people: a neutral, everyday site.
@@ -82,6 +85,21 @@ def database_uri(settings: dict[str, Any], instance_path: str) -> str:
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         return url
     return "sqlite:///" + str(Path(instance_path) / "peermatch.sqlite3")
+
+
+def rate_limit_storage(settings: dict[str, Any]) -> str:
+    """Where rate-limit counters live: ``RATELIMIT_STORAGE_URI``, else ``REDIS_URL``, else memory.
+
+    Production refuses memory: each gunicorn worker would count on its own, so ten guesses a
+    minute would become ten per worker, and a restart would forget them all.
+    """
+    storage = settings.get("RATELIMIT_STORAGE_URI") or settings.get("REDIS_URL") or "memory://"
+    if settings.get("ENV") == "production" and storage.startswith("memory:"):
+        raise ConfigurationError(
+            "PEERMATCH_REDIS_URL must be set in production (for example redis://127.0.0.1:6379/0): "
+            "rate limits kept in each worker's memory are not shared."
+        )
+    return str(storage)
 
 
 def secret_key(settings: dict[str, Any], instance_path: str) -> str:
