@@ -11,7 +11,7 @@ the functions here, never by themselves.
 
 **One request at a time.** Every change in a request's life, including its offers and
 its match, starts with :func:`lock`: ``SELECT … FOR NO KEY UPDATE`` of the request's row on
-PostgreSQL (SQLite lets one writer in at a time anyway), then a fresh read. So two
+PostgreSQL (on SQLite every transaction begins IMMEDIATE: see ``database.py``), then a fresh read. So two
 people acting on one request at once are served one after the other: the second sees
 what the first did (the request withdrawn, the match already ended) and is told so,
 instead of both winning. Locks are always taken in the same order (request, then its
