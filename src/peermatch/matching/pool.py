@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import cast
 
 import numpy as np
@@ -292,6 +292,28 @@ class VolunteerPool:
     def position_of(self, volunteer_id: str) -> int | None:
         """Where a volunteer sits in the pool, or None if they are not in it."""
         return self._position.get(volunteer_id)
+
+    def ids_in_order(self, positions: Ints) -> tuple[str, ...]:
+        """The ids at ``positions``, sorted by id (the engine's tie-break order)."""
+        return tuple(self.volunteers[p].id for p in positions[np.argsort(self.id_rank[positions], kind="stable")])
+
+    def in_name_order(self, volunteer_ids: Iterable[str]) -> list[str]:
+        """These volunteers (those in the pool) by display name, then id: the order lists are read in.
+
+        Pages show a page of thousands of excluded advocates in name order on every view;
+        the order of the whole pool is worked out once and kept with it.
+        """
+        positions = np.fromiter((p for v in volunteer_ids if (p := self._position.get(v)) is not None),
+                                dtype=np.int64)
+        return [self.volunteers[p].id for p in positions[np.argsort(self._name_rank[positions], kind="stable")]]
+
+    @cached_property
+    def _name_rank(self) -> Ints:
+        vs = self.volunteers
+        rank: Ints = np.empty(len(vs), dtype=np.int64)
+        rank[np.array(sorted(range(len(vs)), key=lambda p: (vs[p].name.lower(), vs[p].id)),
+                      dtype=np.int64)] = np.arange(len(vs))
+        return rank
 
     def distances(self, request: RequestProfile, positions: Ints) -> list[float | None]:
         """Distance in km from the parent to each volunteer, None where either is unknown."""

@@ -75,7 +75,7 @@ def rank(
     others = considered[~np.isin(considered, pairs.positions)]
     failures = pool.rule_failures(request, today, others)
     failure_counts = tuple((rule, count) for rule in RULES if (count := int(failures[rule].sum())))
-    excluded_ids = tuple(sorted(pool.volunteers[p].id for p in others))
+    excluded_ids = pool.ids_in_order(others)
     excluded: tuple[Exclusion, ...] = ()
     if explain_exclusions:
         excluded = explain_exclusions_for(request, pool, today, excluded_ids, labels=labels)

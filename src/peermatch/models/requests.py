@@ -53,6 +53,8 @@ class SupportRequest(UUIDPrimaryKey, Timestamped, Base):
         one_of("advocate_gender", Gender),
         sa.CheckConstraint("meeting_part IS NULL OR meeting_part IN (0, 1, 2)", name="meeting_part_allowed"),
         sa.CheckConstraint("availability_mask >= 0 AND availability_mask < 2097152", name="availability_21_slots"),
+        # An organisation's requests in a status: the triage list, its count and the home page's counts.
+        sa.Index("ix_support_requests_organisation_id_status", "organisation_id", "status"),
     )
 
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_reference)

@@ -161,15 +161,20 @@ class _Snapshot:
     model: matching.TrainedModel = field(default_factory=matching.default_model)
     labels: dict[str, str] = field(default_factory=dict)
     issue_codes: dict[uuid.UUID, str] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Threads of one worker share the snapshot: catching up and building a pool take this lock, so a
+    # pool is never built from profiles half caught up, nor kept after the catch-up that outdated it.
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def pool(self, key: str) -> matching.VolunteerPool:
         """The engine's arrays for one organisation (its own advocates and everyone network-wide), or NETWORK."""
         found = self.pools.get(key)
         if found is None:
-            people = (p for p in self.profiles.values()
-                      if key == NETWORK or p.organisation_id == key or p.network_wide)
-            found = self.pools[key] = matching.VolunteerPool(people)
+            with self.lock:
+                found = self.pools.get(key)
+                if found is None:
+                    people = (p for p in self.profiles.values()
+                              if key == NETWORK or p.organisation_id == key or p.network_wide)
+                    found = self.pools[key] = matching.VolunteerPool(people)
         return found
 
 
@@ -242,6 +247,17 @@ def _catch_up(session: Session, kept: _Snapshot, version: int) -> None:
     kept.version = version
 
 
+def prepare(session: Session) -> int:
+    """Load the snapshot and every organisation's pool now (a worker starting), not in someone's first page.
+
+    Returns how many advocates it holds.
+    """
+    kept = snapshot(session)
+    for organisation_id in sorted({p.organisation_id for p in kept.profiles.values()}):
+        kept.pool(organisation_id)
+    return len(kept.profiles)
+
+
 def forget_snapshots(app: Any = None) -> None:
     """Drop the kept snapshots of ``app`` (or the current app) and of the process (tests use this)."""
     from flask import current_app, has_app_context
@@ -262,47 +278,64 @@ def issue_labels(session: Session) -> dict[str, str]:
 
 def request_profiles(session: Session, requests: Sequence[SupportRequest],
                      issue_codes: dict[uuid.UUID, str] | None = None) -> list[matching.RequestProfile]:
-    """Everything matching needs to know about these requests, and nothing about the parents, in five queries."""
+    """Everything matching needs to know about these requests, and nothing about the parents, in one query.
+
+    The request-specific facts (issue types, languages, conflicts of interest, offers turned
+    down, advocates who supported the parent before, the council area) come back as tagged
+    rows of one ``UNION ALL``: a page that ranks one request waits for one round trip, not six.
+    """
     if not requests:
         return []
     codes = issue_codes if issue_codes is not None else snapshot(session).issue_codes
     ids = [r.id for r in requests]
-    issues: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for request_id, issue_id in session.execute(sa.select(request_issue_types.c.request_id,
-                                                          request_issue_types.c.issue_type_id)
-                                                .where(request_issue_types.c.request_id.in_(ids))):
-        issues[request_id].add(codes[issue_id])
-    languages: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for request_id, language in session.execute(sa.select(RequestLanguage.request_id, RequestLanguage.language)
-                                                .where(RequestLanguage.request_id.in_(ids))):
-        languages[request_id].add(language)
-    excluded: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for request_id, volunteer_id in session.execute(sa.select(ConflictOfInterest.request_id,
-                                                              ConflictOfInterest.volunteer_id)
-                                                    .where(ConflictOfInterest.request_id.in_(ids))):
-        excluded[request_id].add(str(volunteer_id))
-    declined: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for request_id, volunteer_id in session.execute(sa.select(Offer.request_id, Offer.volunteer_id).where(
-            Offer.request_id.in_(ids), Offer.status.in_(OFFER_TURNED_DOWN))):
-        declined[request_id].add(str(volunteer_id))
     parents = {r.parent_id for r in requests if r.parent_id is not None}
-    before: dict[uuid.UUID, set[str]] = defaultdict(set)
+    area_ids = {r.area_id for r in requests if r.area_id is not None}
+    no_id = sa.cast(sa.null(), sa.Uuid)
+    no_text = sa.cast(sa.null(), sa.String)
+    facts = [
+        sa.select(sa.literal("issue").label("kind"), request_issue_types.c.request_id.label("owner"),
+                  request_issue_types.c.issue_type_id.label("other"), no_id.label("extra"), no_text.label("value"))
+        .where(request_issue_types.c.request_id.in_(ids)),
+        sa.select(sa.literal("language"), RequestLanguage.request_id, no_id, no_id, RequestLanguage.language)
+        .where(RequestLanguage.request_id.in_(ids)),
+        sa.select(sa.literal("conflict"), ConflictOfInterest.request_id, ConflictOfInterest.volunteer_id, no_id,
+                  no_text).where(ConflictOfInterest.request_id.in_(ids)),
+        sa.select(sa.literal("declined"), Offer.request_id, Offer.volunteer_id, no_id, no_text)
+        .where(Offer.request_id.in_(ids), Offer.status.in_(OFFER_TURNED_DOWN)),
+    ]
     if parents:
-        for parent_id, request_id, volunteer_id in session.execute(
-                sa.select(SupportRequest.parent_id, SupportRequest.id, Match.volunteer_id)
-                .join(Match, Match.request_id == SupportRequest.id)
-                .where(SupportRequest.parent_id.in_(parents), Match.introduced_dt.is_not(None))):
-            before[parent_id].add(f"{request_id}|{volunteer_id}")
-    areas = dict(session.execute(sa.select(Area.id, Area.code).where(
-        Area.id.in_({r.area_id for r in requests if r.area_id is not None}))).all()) if any(
-        r.area_id for r in requests) else {}
+        facts.append(sa.select(sa.literal("before"), SupportRequest.parent_id, Match.volunteer_id, SupportRequest.id,
+                               no_text)
+                     .join(Match, Match.request_id == SupportRequest.id)
+                     .where(SupportRequest.parent_id.in_(parents), Match.introduced_dt.is_not(None)))
+    if area_ids:
+        facts.append(sa.select(sa.literal("area"), Area.id, no_id, no_id, Area.code).where(Area.id.in_(area_ids)))
+    issues: dict[uuid.UUID, set[str]] = defaultdict(set)
+    languages: dict[uuid.UUID, set[str]] = defaultdict(set)
+    excluded: dict[uuid.UUID, set[str]] = defaultdict(set)
+    declined: dict[uuid.UUID, set[str]] = defaultdict(set)
+    before: dict[uuid.UUID, set[tuple[uuid.UUID, str]]] = defaultdict(set)  # parent -> (request, advocate)
+    areas: dict[uuid.UUID, str] = {}
+    for kind, owner, other, extra, value in session.execute(sa.union_all(*facts)):
+        if kind == "issue":
+            issues[owner].add(codes[other])
+        elif kind == "language":
+            languages[owner].add(value)
+        elif kind == "conflict":
+            excluded[owner].add(str(other))
+        elif kind == "declined":
+            declined[owner].add(str(other))
+        elif kind == "before":
+            before[owner].add((extra, str(other)))
+        else:
+            areas[owner] = value
     profiles = []
     for request in requests:
         modes = frozenset(m for m, ok in ((matching.IN_PERSON, request.accepts_in_person),
                                           (matching.PHONE, request.accepts_phone),
                                           (matching.VIDEO, request.accepts_video)) if ok)
-        previous = frozenset(pair.split("|")[1] for pair in before.get(request.parent_id, ())
-                             if pair.split("|")[0] != str(request.id))
+        previous = frozenset(advocate for earlier, advocate in before.get(request.parent_id, ())  # type: ignore[arg-type]
+                             if earlier != request.id)
         profiles.append(matching.RequestProfile(
             id=str(request.id),
             organisation_id=str(request.organisation_id) if request.organisation_id else "",
