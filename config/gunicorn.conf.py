@@ -12,8 +12,9 @@ workers = int(os.environ.get("PEERMATCH_WORKERS", multiprocessing.cpu_count() * 
 threads = 2
 timeout = 30
 graceful_timeout = 30
-max_requests = 2000
-max_requests_jitter = 200
+# Recycling a worker costs it a second reloading the matching snapshot: rarely, then.
+max_requests = 20000
+max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 # No query strings in the access log: they could carry tokens.
@@ -21,3 +22,10 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 errorlog = "-"
 loglevel = "info"
 preload_app = True
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """Each worker loads the advocates' matching snapshot before it takes a request."""
+    from peermatch.wsgi import warm
+
+    warm(worker.wsgi)

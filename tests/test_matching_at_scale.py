@@ -157,7 +157,7 @@ def test_a_rate_limit_is_shared_by_every_worker_through_redis(db_url: str, tmp_p
 
     namespace = f"redis://127.0.0.1:6379/{15}"
     redis.Redis.from_url(namespace).flushdb()
-    workers = [create_app(make_config(db_url, tmp_path / name, RATELIMIT_STORAGE_URI=namespace,
+    workers = [create_app(make_config(db_url, tmp_path / name, REDIS_URL=namespace,
                                       SIGN_IN_RATE_LIMIT="2 per minute")) for name in ("one", "two")]
     for worker in workers:
         worker.test_client_class = FormClient
@@ -171,3 +171,88 @@ def test_a_rate_limit_is_shared_by_every_worker_through_redis(db_url: str, tmp_p
         with worker.app_context():
             db.engine.dispose()
     redis.Redis.from_url(namespace).flushdb()
+
+
+def test_two_workers_that_read_then_write_at_the_same_moment_both_succeed(two_workers: tuple[Flask, Flask]) -> None:
+    """Every signed-in page reads, then records who looked. On SQLite a transaction that read first
+    cannot upgrade to write while another is writing ("database is locked"), so transactions begin
+    IMMEDIATE and take turns; on PostgreSQL both simply run."""
+    import threading
+
+    from peermatch.models import AuditAction, AuditEvent, User
+    from peermatch.services import audit
+
+    first, second = two_workers
+    with first.app_context():
+        committed = Committed(db.engine, first)
+        organisers = [committed.user(db.session, Role.ORGANISER, committed.organisation(db.session)) for _ in "ab"]
+        db.session.commit()
+        ids = [o.id for o in organisers]
+        db.session.remove()
+    first_has_read = threading.Event()
+    second_has_read = threading.Event()
+    failures: list[BaseException] = []
+
+    def organiser_opens_a_page(worker: Flask, organiser_id: uuid.UUID, mine: threading.Event,
+                               other: threading.Event | None, wait_for: threading.Event | None) -> None:
+        try:
+            with worker.app_context():
+                if wait_for is not None:
+                    wait_for.wait(5)
+                organiser = db.session.get(User, organiser_id)  # the transaction begins with a read
+                mine.set()
+                if other is not None:
+                    other.wait(1)  # give the other worker the chance to read too (it cannot, on SQLite)
+                audit.record(db.session, organiser, AuditAction.LIST_VIEWED, "organisation",
+                             organisation_id=organiser.organisation_id)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    try:
+        threads = [threading.Thread(target=organiser_opens_a_page,
+                                    args=(first, ids[0], first_has_read, second_has_read, None)),
+                   threading.Thread(target=organiser_opens_a_page,
+                                    args=(second, ids[1], second_has_read, None, first_has_read))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not failures, failures
+        with first.app_context():
+            recorded = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                                         .where(AuditEvent.actor_id.in_(ids)))
+            db.session.remove()
+        assert recorded == 2
+    finally:
+        committed.remove()
+
+
+def test_a_worker_loads_the_advocates_before_its_first_page(two_workers: tuple[Flask, Flask]) -> None:
+    """gunicorn's post_worker_init calls warm(): the first organiser a new worker serves does not wait
+    for every advocate to load; their ranking only checks the version (no advocate rows are read)."""
+    import gc
+
+    from peermatch.wsgi import warm
+
+    first, second = two_workers
+    with first.app_context():
+        committed = Committed(db.engine, first)
+        try:
+            profile, request = committed_network(committed, db.session)
+            db.session.commit()
+            advocate_id, request_id, organisation_id = str(profile.id), request.id, str(profile.organisation_id)
+            db.session.remove()
+
+            warm(second)
+            gc.unfreeze()  # warm() sets the loaded objects aside from the collector; undo that in the test run
+            with second.app_context():
+                kept = matching_service.snapshot(db.session)
+                db.session.rollback()
+                assert advocate_id in kept.profiles and organisation_id in kept.pools
+                with counted(db.engine) as statements:
+                    assert advocate_id in ranked(second, request_id)
+            assert statements and not any("volunteer_languages" in s for s in statements), statements
+        finally:
+            committed.remove()
