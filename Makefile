@@ -47,10 +47,14 @@ browser:
 # The engine on made-up profiles, then the service end to end on a network in a database:
 # SQLite in benchmarks/.data, or PostgreSQL when PEERMATCH_BENCH_DATABASE_URL is set (its own
 # database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench; never the tests' one).
-# BENCH_ARGS=--quick for 1k and 3k advocates only.
+# Last, the pages people open, through gunicorn as in production (Redis for shared state when
+# PEERMATCH_BENCH_REDIS_URL is set). BENCH_ARGS=--quick for the small sizes and short runs only.
 benchmark: setup
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python benchmarks/matching.py --quick
 	PEERMATCH_BENCH_DATABASE_URL="$(PEERMATCH_BENCH_DATABASE_URL)" $(BIN)/python benchmarks/service.py $(BENCH_ARGS)
+	PEERMATCH_BENCH_DATABASE_URL="$(PEERMATCH_BENCH_DATABASE_URL)" PEERMATCH_BENCH_REDIS_URL="$(PEERMATCH_BENCH_REDIS_URL)" \
+	  $(BIN)/python benchmarks/web.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .hypothesis
