@@ -18,7 +18,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 
-from peermatch import create_app
+from peermatch import clock, create_app
 from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
 from peermatch.services.reference_data import ensure_area, seed_issue_types
@@ -28,6 +28,8 @@ pytest_plugins = ["browser_support"]  # live server and Chromium fixtures for br
 from support import (  # noqa: F401
     _TEST_PASSWORD_HASH,
     PERSONAL_NAMES,
+    TEST_TOTP_SECRET,
+    code_for,
     make_config,
     TEST_PASSWORD,
     FormClient,
@@ -49,6 +51,22 @@ def fresh_matching_snapshot(app: Flask) -> Iterator[None]:
     forget_snapshots(app)
     yield
     forget_snapshots(app)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app: Flask) -> Iterator[None]:
+    """Each test starts with no sign-in attempts counted (the limits key on address and account).
+
+    Flask-Limiter keeps one storage per Limiter, not per app: a test that builds another app
+    (with Redis, say) replaces it, so the suite's own app gets its memory storage back here.
+    """
+    from peermatch.extensions import limiter
+
+    own = app.extensions.setdefault("peermatch.test_limiter", (limiter._storage, limiter._limiter))
+    limiter._storage, limiter._limiter = own
+    with app.app_context():
+        limiter.storage.reset()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -161,10 +179,12 @@ class People:
              name: str = "Sam") -> User:
         if role in (Role.ORGANISER, Role.VOLUNTEER) and organisation is None:
             organisation = self.organisation()
+        staff = role in (Role.ORGANISER, Role.ADMIN)
         user = User(
             email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.org",
             password_hash=_TEST_PASSWORD_HASH, role=role, display_name=name,
             organisation_id=organisation.id if organisation else None,
+            totp_secret=TEST_TOTP_SECRET if staff else None, totp_enabled_dt=clock.now() if staff else None,
         )
         self.session.add(user)
         self.session.flush()
@@ -184,6 +204,9 @@ def sign_in_as(app: Flask, people: People) -> Any:
         user = user or people.user(role)
         browser: FormClient = app.test_client()  # type: ignore[assignment]
         response = browser.submit("/sign-in", {"email": user.email, "password": TEST_PASSWORD})
+        if response.headers.get("Location") == "/sign-in/code":  # staff: the code from their app
+            people.session.refresh(user)
+            response = browser.submit("/sign-in/code", {"code": code_for(user.totp_secret, user.totp_last_step)})
         assert response.status_code == 302, response.get_data(as_text=True)
         return browser, user
 

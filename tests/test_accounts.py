@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import time_machine
 from argon2 import extract_parameters
 
-from support import TEST_PASSWORD, error_messages
+from support import TEST_PASSWORD, TEST_TOTP_SECRET, code_for, error_messages
 from peermatch import clock
 from peermatch.models import AuditAction, AuditEvent, Role, User
 
@@ -144,6 +144,8 @@ def test_next_brings_a_person_back_to_the_page_they_wanted(client: Any, people: 
     user = people.user(Role.ADMIN)
     response = client.submit("/sign-in?next=/admin/organisers", {"email": user.email, "password": TEST_PASSWORD},
                              form_url="/sign-in")
+    assert response.headers["Location"] == "/sign-in/code"  # staff: the code first, and then on to the page
+    response = client.submit("/sign-in/code", {"code": code_for(TEST_TOTP_SECRET)})
     assert response.headers["Location"] == "/admin/organisers"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from support import error_messages
+from support import code_for, error_messages
 from peermatch.models import AuditAction, AuditEvent, Role, User
 
 
@@ -40,7 +40,11 @@ def test_an_admin_invites_an_organiser_who_sets_a_password_and_signs_in(
     set_password = client.submit(link, {"password": "a brand new password", "confirm_password": "a brand new password"})
     assert set_password.headers["Location"] == "/sign-in"
     signed_in = client.submit("/sign-in", {"email": "priya@example.org", "password": "a brand new password"})
-    assert signed_in.headers["Location"] == "/organiser/"
+    assert signed_in.headers["Location"] == "/sign-in/set-up-code"  # staff: two-factor at the first sign-in
+    set_up = client.get("/sign-in/set-up-code").get_data(as_text=True)
+    secret = re.search(r'<code class="app-secret">([A-Z2-7]+)</code>', set_up).group(1)
+    codes = client.submit("/sign-in/set-up-code", {"code": code_for(secret)}).get_data(as_text=True)
+    assert "Save your recovery codes" in codes and 'href="/organiser/"' in codes
     assert "Barrow Parents Together" in client.get("/organiser/").get_data(as_text=True)
 
     reused = client.get(link)

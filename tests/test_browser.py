@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from browser_support import PHONE, start_as_a_new_parent
-from support import TEST_PASSWORD, _TEST_PASSWORD_HASH
+from support import TEST_PASSWORD, TEST_TOTP_SECRET, _TEST_PASSWORD_HASH, sign_in_in_the_browser
+from peermatch import clock
 from peermatch.extensions import db
 from peermatch.models import Organisation, Role, User
 
@@ -29,24 +30,24 @@ def make_user(live_app: Flask, role: Role, email: str) -> None:
                     organisation = Organisation(name="Browser Parents Together", slug="browser-org")
                     db.session.add(organisation)
                     db.session.flush()
+            staff = role in (Role.ORGANISER, Role.ADMIN)
             db.session.add(User(email=email, password_hash=_TEST_PASSWORD_HASH, role=role, display_name="Robin",
-                                organisation_id=organisation.id if organisation else None))
+                                organisation_id=organisation.id if organisation else None,
+                                totp_secret=TEST_TOTP_SECRET if staff else None,
+                                totp_enabled_dt=clock.now() if staff else None))
             db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
 
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    page.goto(base_url + "/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.click("button:has-text('Sign in')")
+def sign_in(page: Any, base_url: str, email: str, live_app: Flask) -> None:
+    sign_in_in_the_browser(page, base_url, email, TEST_PASSWORD, live_app)
 
 
 def test_the_exit_button_leaves_for_a_neutral_site_and_signs_the_parent_out(page: Any, base_url: str,
                                                                             live_app: Flask, exit_url: str) -> None:
     make_user(live_app, Role.PARENT, "exit-button@example.org")
-    sign_in(page, base_url, "exit-button@example.org")
+    sign_in(page, base_url, "exit-button@example.org", live_app)
     assert page.url == base_url + "/your-requests/"
     page.click(".govuk-exit-this-page__button")
     page.wait_for_url(exit_url)
@@ -73,7 +74,7 @@ def test_each_role_signs_in_and_lands_on_its_home_page(browser: Any, base_url: s
         # A browser of its own for each person: clearing cookies races the last page's late responses.
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
-        sign_in(page, base_url, email)
+        sign_in(page, base_url, email, live_app)
         assert page.url == base_url + path
         assert page.locator("h1").inner_text() == heading
         context.close()
@@ -132,7 +133,7 @@ def test_signed_in_pages_have_no_accessibility_violations(browser: Any, base_url
     make_user(live_app, role, email)
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
-    sign_in(page, base_url, email)
+    sign_in(page, base_url, email, live_app)
     found = {}
     for path in paths:
         page.goto(base_url + path)

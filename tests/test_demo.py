@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from support import sign_in_through_the_pages
 from peermatch.models import (
     Match, Offer, Organisation, RequestStatus, Role, SupportRequest, User, Vetting, VolunteerProfile,
     VolunteerStatus,
@@ -49,7 +50,7 @@ def test_each_demo_sign_in_lands_on_its_home_page(session: Any, app: Any) -> Non
     homes = {"admin": "/admin/", "organiser": "/organiser/", "parent": "/your-requests/", "volunteer": "/volunteer/"}
     for sign_in in result.sign_ins:
         browser = app.test_client()
-        response = browser.submit("/sign-in", {"email": sign_in.email, "password": DEMO_PASSWORD})
+        response = sign_in_through_the_pages(browser, session, sign_in.email, DEMO_PASSWORD)
         assert response.headers["Location"] == homes[sign_in.role], sign_in.email
         assert browser.get(homes[sign_in.role]).status_code == 200
 
@@ -63,7 +64,8 @@ def test_demo_offers_and_matches_only_pair_people_the_rules_allow(session: Any) 
     load_demo_data(session, clock.now())
     profiles = {p.id: p for p in volunteer_profiles(session, approved_only=False)}
     for offer in session.scalars(sa.select(Offer)):
-        volunteer = replace(profiles[str(offer.volunteer_id)], active_matches=0, pauses=())
+        # Load as it is today is not the question (the offer itself holds a place while it waits).
+        volunteer = replace(profiles[str(offer.volunteer_id)], active_matches=0, offers_waiting=0, pauses=())
         failures = check_rules(request_profile(session, offer.request), volunteer, offer.request.opened_dt.date())
         # "declined" is the offer itself, once declined
         assert [f.rule for f in failures if f.rule != "declined"] == [], offer.id

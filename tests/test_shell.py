@@ -103,3 +103,9 @@ def test_error_pages_are_in_the_services_style(app: Flask, session: Any, status:
 def test_the_privacy_notice_shows_its_version(app: Flask, client: Any) -> None:
     html = client.get("/privacy").get_data(as_text=True)
     assert f"Version {app.config['PRIVACY_NOTICE_VERSION']}" in html
+
+
+def test_the_safety_page_says_leaving_quickly_does_not_clear_the_history(client: Any) -> None:
+    html = client.get("/staying-safe-online").get_data(as_text=True)
+    assert "Leaving quickly does not clear your history" in html
+    assert "clear your browsing history" in html and "A private window" in html

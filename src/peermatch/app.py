@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -26,7 +26,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     register_error_handlers(app)
     register_commands(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` proxies, take the client's address, scheme and host from their headers.
+
+    Without it every client has the proxy's address, so one person's ten bad sign-ins would
+    block everyone's. With it, headers a client sends itself are still ignored beyond that count.
+    """
+    count = int(app.config["PROXY_COUNT"])
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def load_configuration(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -49,8 +63,11 @@ def load_configuration(app: Flask, overrides: dict[str, Any] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings["SECRET_KEY"] = config_module.secret_key(settings, app.instance_path)
     if settings.get("ENV") == "production":
-        settings.setdefault("SESSION_COOKIE_SECURE", True)
         settings["SESSION_COOKIE_SECURE"] = True
+        # "__Host-": the browser takes it only over HTTPS, for this host and every path, never a parent domain.
+        settings["SESSION_COOKIE_NAME"] = "__Host-" + settings.get("SESSION_COOKIE_NAME", "session").removeprefix(
+            "__Host-")
+        settings["SESSION_COOKIE_DOMAIN"] = None
     settings["RATELIMIT_STORAGE_URI"] = config_module.rate_limit_storage(settings)
     app.config.update(settings)
 
@@ -64,7 +81,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page"
     login_manager.login_message_category = "info"
+    # Strong: a session used from another address or browser is signed out. It stays strong because
+    # sessions are never "permanent" (the cookie has no expiry date; the database times it out).
     login_manager.session_protection = "strong"
+    from peermatch.sessions import DatabaseSessionInterface
+
+    app.session_interface = DatabaseSessionInterface(db)
 
     @login_manager.user_loader
     def load_user(user_key: str) -> Any:
@@ -111,12 +133,6 @@ def register_request_hooks(app: Flask) -> None:
     def make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
-    @app.before_request
-    def expire_idle_sessions() -> None:
-        """Every session is "permanent": its signed cookie stops being accepted after
-        PERMANENT_SESSION_LIFETIME seconds without a request, and each request renews it."""
-        session.permanent = True
-
     @app.context_processor
     def shell_context() -> dict[str, Any]:
         return {"cspNonce": g.get("csp_nonce", ""), "service_name": app.config["SERVICE_NAME"]}
@@ -140,6 +156,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         if request.endpoint != "static":
             # Personal data must never sit in a shared or back-button cache.
             response.headers["Cache-Control"] = "no-store"

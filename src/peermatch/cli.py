@@ -1,4 +1,5 @@
-"""Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers`` and ``model …``.
+"""Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers``, ``purge-sessions``, ``batch``
+and ``model …``.
 
 Each command is a transaction boundary: it commits once at the end, or not at all.
 """
@@ -49,7 +50,7 @@ def seed() -> None:
 @with_appcontext
 def demo() -> None:
     """Fill the database with the demo network (once) and print the demo sign-ins."""
-    from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
+    from peermatch.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 
     click.echo("Loading demo data…")
     result = load_demo_data(db.session, clock.now())
@@ -61,6 +62,24 @@ def demo() -> None:
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
     for sign_in in result.sign_ins:
         click.echo(f"  {sign_in.role:<10} {sign_in.email:<38} {sign_in.organisation}")
+    click.echo(f"Staff then give a code: run 'peermatch demo-code', or add the key {DEMO_TOTP_SECRET} to an "
+               "authenticator app.")
+
+
+@click.command("demo-code")
+@with_appcontext
+def demo_code() -> None:
+    """The code demo staff accounts take now (development only: the demo's key is published)."""
+    import pyotp
+    from flask import current_app
+
+    from peermatch.services.demo import DEMO_TOTP_SECRET
+
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException("There is no demo in production")
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    now = clock.now()
+    click.echo(f"{totp.at(now)}  (for demo staff; a new code every 30 seconds, each taken once)")
 
 
 @click.group("model")
@@ -145,6 +164,19 @@ def lapse_offers() -> None:
     click.echo(f"Offers lapsed: {len(lapsed)}")
 
 
+@click.command("purge-sessions")
+@with_appcontext
+def purge_sessions() -> None:
+    """Delete sessions that can no longer be used (idle over an hour or past their lifetime)."""
+    from flask import current_app
+
+    from peermatch import sessions
+
+    gone = sessions.purge_expired(db.session, current_app, clock.now())
+    db.session.commit()
+    click.echo(f"Sessions deleted: {gone}")
+
+
 @click.command("batch")
 @click.option("--organisation", "slug", default=None, help="The organisation's short name (slug); the whole network "
               "if left out.")
@@ -186,7 +218,7 @@ def batch(slug: str | None, most_matches: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, seed, demo, lapse_offers, batch, model):
+    for command in (create_admin, seed, demo, demo_code, lapse_offers, purge_sessions, batch, model):
         app.cli.add_command(command)
 
 

@@ -33,14 +33,24 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 0
-    # Signed-in sessions end after an hour without a request: a parent may share the device.
-    PERMANENT_SESSION_LIFETIME = 3600
+    # Sessions are kept in the database (peermatch.sessions). They end after an hour without a
+    # request (a parent may share the device) and, however busy, 12 hours (staff) or 24 hours
+    # after signing in. Production names the cookie "__Host-session" (Secure, whole site only).
+    SESSION_COOKIE_NAME = "session"
+    SESSION_IDLE_MINUTES = 60
+    SESSION_HOURS_STAFF = 12
+    SESSION_HOURS = 24
+    # Production: browsers use only HTTPS for this site for a year (HSTS).
+    HSTS_SECONDS = 365 * 24 * 3600
     # Shared state for every worker (rate-limit counters now). Without it each process keeps its
     # own counters, which is only right for one process on a developer's machine.
     REDIS_URL: str | None = None
     RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL, else this process's memory
     RATELIMIT_HEADERS_ENABLED = False
     SIGN_IN_RATE_LIMIT = "10 per minute;50 per hour"
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (ProxyFix). 0: none,
+    # so such headers are ignored. Behind one nginx or Caddy: 1, else every client has its address.
+    PROXY_COUNT = 0
     # Where "Exit this page" sends people: a neutral, everyday site.
     EXIT_URL = "https://www.bbc.co.uk/weather"
     SERVICE_NAME = "PeerMatch"

@@ -12,12 +12,14 @@ import sqlalchemy as sa
 from peermatch import clock
 from peermatch.models import MATCH_OPEN, Match, Offer, OfferStatus, Organisation, User, VolunteerProfile
 from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
-from support import FormClient
+from support import FormClient, sign_in_through_the_pages
 
 
 def signed_in(app: Any, email: str) -> FormClient:
+    from peermatch.extensions import db
+
     browser: FormClient = app.test_client()  # type: ignore[assignment]
-    assert browser.submit("/sign-in", {"email": email, "password": DEMO_PASSWORD}).status_code == 302
+    assert sign_in_through_the_pages(browser, db.session, email, DEMO_PASSWORD).status_code == 302
     return browser
 
 

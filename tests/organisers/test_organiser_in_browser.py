@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from support import sign_in_in_the_browser
 from peermatch import clock
 from peermatch.extensions import db
 from peermatch.models import Offer, OfferStatus, User, VolunteerProfile
@@ -31,11 +32,8 @@ def demo(live_app: Flask) -> Flask:
     return live_app
 
 
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    page.goto(base_url + "/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button:has-text('Sign in')")
+def sign_in(page: Any, base_url: str, email: str, demo: Flask) -> None:
+    sign_in_in_the_browser(page, base_url, email, DEMO_PASSWORD, demo)
 
 
 def fits(page: Any) -> bool:
@@ -46,7 +44,7 @@ def fits(page: Any) -> bool:
 def test_the_most_urgent_request_becomes_an_introduced_match_using_only_the_pages(
         browser: Any, base_url: str, demo: Flask) -> None:
     staff = browser.new_context(viewport=WIDE).new_page()
-    sign_in(staff, base_url, "organiser1@example.org")
+    sign_in(staff, base_url, "organiser1@example.org", demo)
     assert staff.locator("h1").inner_text() == "Today's work"
     staff.click("text=need an advocate")
     assert staff.locator("h1").inner_text() == "Requests needing an advocate"
@@ -68,7 +66,7 @@ def test_the_most_urgent_request_becomes_an_introduced_match_using_only_the_page
                                   .where(VolunteerProfile.id == offer.volunteer_id))
         db.session.remove()
     advocate = browser.new_context(viewport=PHONE).new_page()
-    sign_in(advocate, base_url, email)
+    sign_in(advocate, base_url, email, demo)
     advocate.goto(base_url + f"/volunteer/offers/{offer.id}")
     advocate.click("button:has-text('Accept offer')")
     assert advocate.locator("text=An organiser will introduce you").first.is_visible()
@@ -109,7 +107,7 @@ def test_every_organiser_page_fits_a_phone_and_has_no_accessibility_violations(
         browser: Any, base_url: str, demo: Flask) -> None:
     context = browser.new_context(viewport=PHONE, bypass_csp=True)  # axe is injected as a script
     page = context.new_page()
-    sign_in(page, base_url, "organiser2@example.org")
+    sign_in(page, base_url, "organiser2@example.org", demo)
     pages = ORGANISER_PAGES + record_pages(page, base_url)
     problems = {}
     for path in pages:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
     Area,
-    AuditEvent,
     Organisation,
     RequestStatus,
     Role,
@@ -98,11 +97,11 @@ class Committed:
         return offer
 
     def remove(self) -> None:
-        """Delete what this object made (requests cascade to offers, matches and logs; users to profiles)."""
+        """Delete what this object made (requests cascade to offers, matches and logs; users to profiles).
+
+        Its audit events stay: the log is append-only (the actors become unknown, as after an erasure).
+        """
         with self.engine.begin() as connection:
-            connection.execute(sa.delete(AuditEvent).where(sa.or_(
-                AuditEvent.actor_id.in_(self.users),
-                AuditEvent.subject_id.in_([str(i) for i in self.requests + self.users]))))
             connection.execute(sa.delete(SupportRequest).where(SupportRequest.id.in_(self.requests)))
             connection.execute(sa.delete(SupportRequest).where(SupportRequest.parent_id.in_(self.users)))
             connection.execute(sa.delete(VolunteerProfile).where(VolunteerProfile.user_id.in_(self.users)))

@@ -58,6 +58,10 @@ def test_logging_a_contact_makes_the_match_active_and_counts_the_hours(introduce
         ({"occurred_on": ["10", "3", "2026"], "mode": "phone"}, "Enter how many minutes the contact took"),
         ({"occurred_on": ["10", "3", "2026"], "mode": "phone", "minutes": "1.5"},
          "Minutes must be a whole number, like 45"),
+        ({"occurred_on": ["10", "3", "2026"], "mode": "phone", "minutes": "²"},  # a digit to str.isdigit, not to int
+         "Minutes must be a whole number, like 45"),
+        ({"occurred_on": ["10", "3", "2026"], "mode": "phone", "minutes": "٣٠"},  # Arabic-Indic thirty
+         "Minutes must be a whole number, like 45"),
         ({"occurred_on": ["10", "3", "2026"], "mode": "phone", "minutes": "0"},
          "Minutes must be between 1 and 1440 (24 hours)"),
         ({"occurred_on": ["10", "3", "2026"], "mode": "phone", "minutes": "1441"},

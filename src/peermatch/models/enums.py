@@ -192,6 +192,12 @@ class AuditAction(enum.StrEnum):
     SIGNED_IN = "account.signed_in"
     SIGN_IN_FAILED = "account.sign_in_failed"
     PASSWORD_SET = "account.password_set"
+    PASSWORD_RESET_ASKED = "account.password_reset_asked"
+    TWO_FACTOR_SET_UP = "account.two_factor_set_up"
+    TWO_FACTOR_FAILED = "account.two_factor_failed"
+    RECOVERY_CODE_USED = "account.recovery_code_used"
+    TWO_FACTOR_RESET = "account.two_factor_reset"
+    SIGN_IN_CONFIRMED = "account.sign_in_confirmed"
     SESSIONS_ENDED = "account.sessions_ended"
     # a parent's request (one per status it moves to)
     REQUEST_SUBMITTED = "request.submitted"

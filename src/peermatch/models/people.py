@@ -101,6 +101,11 @@ class User(UUIDPrimaryKey, Timestamped, UserMixin, Base):
     last_sign_in_dt: Mapped[datetime | None]
     # Changing this ends every session signed in with the old value (password change, exit).
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: uuid.uuid4().hex)
+    # Two-factor (TOTP) for staff, set up at their first sign-in (services/two_factor.py). The
+    # last time step used, so that a code seen over someone's shoulder cannot be used again.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_dt: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -116,6 +121,34 @@ class User(UUIDPrimaryKey, Timestamped, UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.role} {self.id}>"
+
+
+class RecoveryCode(UUIDPrimaryKey, Base):
+    """A single-use code that stands in for the authenticator app when it is lost (its SHA-256 only)."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_dt: Mapped[datetime | None]
+
+
+class SignInSession(UUIDPrimaryKey, Base):
+    """One browser's session, kept here so that signing out really ends it (``peermatch.sessions``).
+
+    The cookie carries only a random value; this row holds its SHA-256, so a copy of the
+    table cannot be replayed as cookies.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    created_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    # The absolute end, however busy the session is (12 hours for staff, 24 for everyone else).
+    ends_dt: Mapped[datetime] = mapped_column(index=True)
 
 
 class ConsentRecord(UUIDPrimaryKey, Base):

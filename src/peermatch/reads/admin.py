@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -67,6 +69,19 @@ def organiser_accounts(session: Session) -> list[tuple[User, str]]:
         .where(User.role == Role.ORGANISER)
         .order_by(Organisation.name, User.display_name)
     )]
+
+
+def staff_account(session: Session, user_id: str) -> User:
+    """An organiser's or admin's account, or NotFound."""
+    from peermatch.errors import NotFound
+
+    try:
+        user = session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        user = None
+    if user is None or user.role not in (Role.ORGANISER, Role.ADMIN):
+        raise NotFound("No such staff account")
+    return user
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,15 @@ The only code that changes a user's password, session token or sign-in record.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from peermatch import sessions
 from peermatch.errors import DomainError
 from peermatch.models import AuditAction, Organisation, Role, User
 from peermatch.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -104,6 +107,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
 def end_all_sessions(session: Session, user: User, now: datetime) -> None:
     """Invalidate every signed-in session of this user (after the quick exit or a password change)."""
     user.session_token = uuid.uuid4().hex
+    sessions.end_every_session(session, user.id)
     audit.record(session, user, AuditAction.SESSIONS_ENDED, "user", user.id, at=now)
 
 
@@ -111,7 +115,47 @@ def set_password(session: Session, user: User, password: str, now: datetime) -> 
     """Set a new password and end every session (and any set-password link) of the account."""
     user.password_hash = hash_password(password)
     user.session_token = uuid.uuid4().hex
+    sessions.end_every_session(session, user.id)
     audit.record(session, user, AuditAction.PASSWORD_SET, "user", user.id, at=now)
+
+
+def ask_to_reset_password(session: Session, config: Mapping[str, Any], email: str,
+                          link_for: Callable[[User], str], now: datetime) -> None:
+    """Email a one-hour link to choose a new password, if an active account has this address.
+
+    The caller answers the same whether or not there is one, so nobody learns who has an account.
+    """
+    from peermatch.services import invitations, mail
+
+    user = find_user_by_email(session, email)
+    if user is None or not user.active:
+        return
+    audit.record(session, None, AuditAction.PASSWORD_RESET_ASKED, "user", user.id, at=now)
+    mail.send_after_commit(session, config, mail.Mail(to=user.email, body=invitations.reset_body(
+        user.display_name, link_for(user))))
+
+
+def active_user(session: Session, user_id: uuid.UUID) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def confirm_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """A signed-in person gives their password again before a sensitive action (audited)."""
+    if not verify_password(user.password_hash, password):
+        audit.record(session, user, AuditAction.SIGN_IN_FAILED, "user", user.id, at=now)
+        raise DomainError("Your password is not right", field="password")
+    audit.record(session, user, AuditAction.SIGN_IN_CONFIRMED, "user", user.id, at=now)
+
+
+def change_password(session: Session, user: User, current: str, new: str, now: datetime) -> None:
+    """Change a signed-in person's password, given the current one; every session of theirs ends."""
+    if not verify_password(user.password_hash, current):
+        audit.record(session, user, AuditAction.SIGN_IN_FAILED, "user", user.id, at=now)
+        raise DomainError("Your current password is not right", field="current_password")
+    if verify_password(user.password_hash, new):
+        raise DomainError("Choose a password different from your current one", field="password")
+    set_password(session, user, new, now)
 
 
 def load_user(session: Session, user_key: str) -> User | None:

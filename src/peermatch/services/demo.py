@@ -49,6 +49,9 @@ from peermatch.services.matching import request_profile, volunteer_profiles
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
 DEMO_PASSWORD = "peermatch-demo"
+# Demo staff have two-factor set up with this published key (never a real account's):
+# add it to an authenticator app, or run `peermatch demo-code` for the current code.
+DEMO_TOTP_SECRET = "PEERMATCHDEMOKEYPEERMATCHDEMOKEY"
 DEMO_DOMAIN = "example.org"  # reserved for examples (RFC 2606): never a real inbox
 
 ORGANISATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -144,6 +147,8 @@ class _DemoBuilder:
             organisation_id=organisation.id if organisation else None,
             created_dt=self.now - timedelta(days=self.rng.randint(30, 700)),
         )
+        if role in (Role.ORGANISER, Role.ADMIN):
+            user.totp_secret, user.totp_enabled_dt = DEMO_TOTP_SECRET, user.created_dt
         self.session.add(user)
         return user
 
@@ -374,8 +379,12 @@ class _DemoBuilder:
             # the demo advocate gets the first one, so that account has something to answer.
             final = self.now - timedelta(hours=self.rng.randint(1, 20))
         candidates = self._candidates(request, clock.today(final))
-        if not candidates:  # nobody fits: it is still waiting, as real requests sometimes are
-            return
+        if not candidates:
+            if status in REQUEST_FINISHED and request.meeting_date is not None and request.meeting_date < self.today:
+                # Its meeting is long past: an organiser closed it, not a request still waiting today.
+                requests.close_unmatched(self.session, request, organiser, final,
+                                         UnmatchedReason.NO_ADVOCATE_AVAILABLE)
+            return  # otherwise nobody fits yet: it is still waiting, as real requests sometimes are
         # A declined offer first, sometimes: the organiser had to try again.
         if self.rng.random() < 0.3 and len(candidates) > 1:
             first = self.rng.choice(candidates)

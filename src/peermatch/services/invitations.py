@@ -1,7 +1,8 @@
-"""Invitations for staff accounts: an admin creates an organiser, who sets their own password.
+"""Links that let someone set a password: staff invitations and forgotten passwords.
 
 The link is signed and carries the account's session token, so it stops working once
-used (setting a password rotates the token) and after ``INVITATION_MAX_AGE`` seconds.
+used (setting a password rotates the token) and after ``INVITATION_MAX_AGE`` seconds
+(an invitation) or ``RESET_MAX_AGE`` (a forgotten password: an hour).
 """
 
 from __future__ import annotations
@@ -17,23 +18,26 @@ from peermatch.models import Organisation, User
 from peermatch.services import accounts
 
 SALT = "peermatch.set-password"
+RESET_SALT = "peermatch.reset-password"
 INVITATION_MAX_AGE = 7 * 24 * 3600
+RESET_MAX_AGE = 3600
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+def _serializer(secret_key: str, reset: bool) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT if reset else SALT)
 
 
-def make_token(secret_key: str, user: User) -> str:
-    return _serializer(secret_key).dumps({"u": str(user.id), "t": user.session_token})
+def make_token(secret_key: str, user: User, *, reset: bool = False) -> str:
+    return _serializer(secret_key, reset).dumps({"u": str(user.id), "t": user.session_token})
 
 
-def user_for_token(session: Session, secret_key: str, token: str) -> User:
+def user_for_token(session: Session, secret_key: str, token: str, *, reset: bool = False) -> User:
     """The account a set-password link belongs to, or :class:`DomainError` saying what to do."""
     try:
-        data = _serializer(secret_key).loads(token, max_age=INVITATION_MAX_AGE)
+        data = _serializer(secret_key, reset).loads(token, max_age=RESET_MAX_AGE if reset else INVITATION_MAX_AGE)
     except SignatureExpired as error:
-        raise DomainError("This link has expired. Ask your network admin to send a new one") from error
+        raise DomainError("This link has expired. Ask for a new one" if reset else
+                          "This link has expired. Ask your network admin to send a new one") from error
     except BadSignature as error:
         raise DomainError("This link is not valid. Check you copied all of it") from error
     try:
@@ -62,3 +66,13 @@ def invitation_body(display_name: str, link: str) -> str:
         f"Set your password here (the link works once, for 7 days):\n\n{link}\n\n"
         "If you were not expecting this, you can ignore this email.\n"
     )
+
+
+def reset_body(display_name: str, link: str) -> str:
+    return (
+        f"Hello {display_name},\n\n"
+        "Someone asked to change the password of your PeerMatch account.\n"
+        f"If it was you, choose a new password here (the link works once, for 1 hour):\n\n{link}\n\n"
+        "If it was not you, you can ignore this email: your password has not changed.\n"
+    )
+

@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from peermatch.models import Role
@@ -49,6 +49,32 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTRIBUTE, tuple(str(r) for r in roles))
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def recent_sign_in_required(back: Callable[..., str] | None = None, *, on_get: bool = True) -> Callable[[F], F]:
+    """Sensitive staff actions need a sign-in within 15 minutes; otherwise confirm it is you, then come back.
+
+    A GET comes back to itself (``on_get=False``: a GET is only a read, asked nothing). A form posted without a recent sign-in is not acted on: the
+    person confirms and returns to ``back(**view_args)`` (the page the form is on) to send it
+    again. (Browsers send no Referer here: the Referrer-Policy is no-referrer.)
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from peermatch import sessions
+
+            if sessions.recently_signed_in() or (request.method == "GET" and not on_get):
+                return view(*args, **kwargs)
+            if request.method == "GET":
+                target = request.full_path.rstrip("?")
+            else:
+                target = back(**kwargs) if back is not None else home_url_for(current_user)
+            return redirect(url_for("auth.confirm_it_is_you", next=target))
+
         return wrapper  # type: ignore[return-value]
 
     return decorate

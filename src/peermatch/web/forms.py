@@ -18,6 +18,31 @@ class MinimumPasswordLength:
             raise ValidationError(f"Password must be {minimum} characters or more")
 
 
+class HardToGuessPassword:
+    """Refuse common and guessable passwords, with zxcvbn's plain reason; no composition rules.
+
+    zxcvbn's score 3 ("safely unguessable") or more is needed. It judges the first 72
+    characters only: its time grows steeply with length (over a second at 256), and a
+    password whose first 72 characters are hard to guess is hard to guess.
+    """
+
+    CHECKED = 72
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        from zxcvbn import zxcvbn
+
+        if not field.data or len(field.data) < current_app.config["PASSWORD_MIN_LENGTH"]:
+            return
+        known = [str(getattr(form, name).data or "") for name in ("email", "display_name") if hasattr(form, name)]
+        known += list(getattr(form, "known_words", []))  # set by views that know whose password it is
+        known += [part for value in known for part in value.replace("@", " ").replace(".", " ").split()]
+        found = zxcvbn(field.data[:self.CHECKED], user_inputs=known + ["peermatch", "parent", "advocate"])
+        if found["score"] < 3:
+            reason = found["feedback"]["warning"] or "It would be easy to guess."
+            raise ValidationError(f"Choose a password that is harder to guess. {reason} "
+                                  "A few unrelated words you will remember work well")
+
+
 def email_field(label: str = "Email address") -> EmailField:
     return EmailField(
         label,
@@ -31,15 +56,16 @@ def email_field(label: str = "Email address") -> EmailField:
     )
 
 
-def new_password_fields() -> tuple[PasswordField, PasswordField]:
+def new_password_fields(label: str = "Create a password") -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
-        "Create a password",
+        label,
         widget=GovPasswordInput(),
         description="Use 10 or more characters. A few words you will remember works well.",
         validators=[
             DataRequired(message="Create a password"),
             MinimumPasswordLength(),
-            Length(max=200, message="Password must be 200 characters or fewer"),
+            Length(max=256, message="Password must be 256 characters or fewer"),
+            HardToGuessPassword(),
         ],
     )
     confirm = PasswordField(

@@ -22,3 +22,7 @@ class InviteOrganiserForm(FlaskForm):
 
 class ActivateModelForm(FlaskForm):
     submit = submit("Use this model for new offers")
+
+
+class ResetTwoFactorForm(FlaskForm):
+    submit = submit("Reset two-factor sign-in")

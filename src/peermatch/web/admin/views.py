@@ -10,9 +10,9 @@ from peermatch.errors import DomainError
 from peermatch.extensions import db
 from peermatch.models import Role
 from peermatch.reads import admin as reads
-from peermatch.services import invitations, mail, scoring_models
-from peermatch.web.access import roles_required
-from peermatch.web.admin.forms import ActivateModelForm, InviteOrganiserForm
+from peermatch.services import invitations, mail, scoring_models, two_factor
+from peermatch.web.access import recent_sign_in_required, roles_required
+from peermatch.web.admin.forms import ActivateModelForm, InviteOrganiserForm, ResetTwoFactorForm
 from peermatch.web.forms import show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -26,6 +26,7 @@ def home():
 
 @bp.route("/organisers", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda: url_for("admin.organisers"), on_get=False)
 def organisers():
     form = InviteOrganiserForm()
     organisations = reads.organisations(db.session)
@@ -62,6 +63,7 @@ def batch():
 
 @bp.post("/batch/send")
 @roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda: url_for("admin.batch"))
 def send_batch():
     from peermatch.web.organisers.views import send_batch_view
 
@@ -79,6 +81,7 @@ def scoring_models_page():
 
 @bp.route("/scoring-models/<version>/activate", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
+@recent_sign_in_required()
 def activate_scoring_model(version: str):
     """Confirm, then make this version score new offers (an older one: a roll-back)."""
     row = reads.scoring_model(db.session, version)
@@ -90,3 +93,18 @@ def activate_scoring_model(version: str):
         flash(f"{version} now scores new offers", "success")
         return redirect(url_for("admin.scoring_models"))
     return render_template("admin/activate_model.html", form=form, version=version, row=row)
+
+
+@bp.route("/organisers/<user_id>/reset-two-factor", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required()
+def reset_two_factor(user_id: str):
+    """A lost phone: after confirming, the organiser sets up a new authenticator at their next sign-in."""
+    user = reads.staff_account(db.session, user_id)
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        two_factor.reset(db.session, user, current_user, clock.now())
+        flash(f"Two-factor sign-in reset for {user.display_name}. They set it up again when they next sign in",
+              "success")
+        return redirect(url_for("admin.organisers"))
+    return render_template("admin/reset_two_factor.html", form=form, user=user)

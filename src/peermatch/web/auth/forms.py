@@ -45,3 +45,37 @@ class SignOutForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password, confirm_password = new_password_fields()
     submit = submit("Set password")
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = email_field()
+    submit = submit("Send the link")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Your current password", widget=GovPasswordInput(),
+                                     validators=[DataRequired(message="Enter your current password")])
+    password, confirm_password = new_password_fields("Your new password")
+    submit = submit("Change password")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6-digit code your authenticator app shows for PeerMatch, or a recovery code",
+                       validators=[DataRequired(message="Enter the code from your authenticator app")])
+    submit = submit("Continue")
+
+
+class SetUpCodeForm(FlaskForm):
+    code = StringField("Code from the app", widget=GovTextInput(),
+                       description="The 6-digit code the app shows for PeerMatch after you scan it",
+                       validators=[DataRequired(message="Enter the 6-digit code your authenticator app shows")])
+    submit = submit("Turn on two-factor sign-in")
+
+
+class ConfirmItIsYouForm(FlaskForm):
+    password = PasswordField("Your password", widget=GovPasswordInput(),
+                             validators=[DataRequired(message="Enter your password")])
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6-digit code your authenticator app shows for PeerMatch, or a recovery code")
+    submit = submit("Continue")

@@ -21,7 +21,7 @@ from peermatch.models import Role
 from peermatch.reads import organisers as reads
 from peermatch.reference import LANGUAGES, describe_slots
 from peermatch.services import advocates, matches, matching, offers, requests
-from peermatch.web.access import roles_required
+from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.forms import show_error
 from peermatch.web.organisers import forms, wording
 from peermatch.web.wording import REQUEST_STATUS_FOR_STAFF, VETTING_STATUS, VOLUNTEER_STATUS
@@ -135,6 +135,7 @@ def candidates(request_id: str):
 
 @bp.post("/requests/<request_id>/offers")
 @roles_required(ORGANISER)
+@recent_sign_in_required(back=lambda request_id: url_for("organisers.candidates", request_id=request_id))
 def send_offer(request_id: str):
     found = reads.own_request(db.session, current_user, request_id)
     form = forms.OfferForm()
@@ -272,6 +273,7 @@ def _vetting_checks(form: forms.VettingForm) -> advocates.VettingChecks:
 
 @bp.route("/advocates/<volunteer_id>/vetting", methods=["GET", "POST"])
 @roles_required(ORGANISER)
+@recent_sign_in_required()
 def vetting(volunteer_id: str):
     profile = reads.own_advocate(db.session, current_user, volunteer_id)
     form = forms.VettingForm()
@@ -306,6 +308,7 @@ DECISIONS = {
 
 @bp.route("/advocates/<volunteer_id>/<decision>", methods=["GET", "POST"])
 @roles_required(ORGANISER)
+@recent_sign_in_required()
 def decide(volunteer_id: str, decision: str):
     """Approve, reject, suspend or reinstate, after a confirmation page (with a reason where one is needed)."""
     if decision not in DECISIONS:
@@ -372,5 +375,6 @@ def batch():
 
 @bp.post("/batch/send")
 @roles_required(ORGANISER)
+@recent_sign_in_required(back=lambda: url_for("organisers.batch"))
 def send_batch():
     return send_batch_view(current_user.organisation_id, url_for("organisers.batch"))

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from peermatch import clock
+from peermatch import clock, sessions
 from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import csrf, db
 from peermatch.models import Role
@@ -238,7 +238,7 @@ def delete_account():
             personal_data.erase_parent(db.session, current_user._get_current_object(), clock.now())
         except DomainError:
             pass  # deleted a moment ago (a double click): the outcome the parent asked for
-        logout_user()
+        sessions.sign_out()
         return redirect(url_for("parents.deleted"))
     return render_template("parents/delete.html", form=form)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session
-from flask_login import current_user, logout_user
+from flask import Blueprint, current_app, redirect, render_template
+from flask_login import current_user
 
-from peermatch import clock
+from peermatch import clock, sessions
 from peermatch.extensions import db
 from peermatch.services import accounts
 from peermatch.web.access import public
@@ -25,8 +25,7 @@ def exit():
     """Quick exit: sign out everywhere on this browser, clear what we can, leave for a neutral site."""
     if current_user.is_authenticated:
         accounts.end_all_sessions(db.session, current_user._get_current_object(), clock.now())
-    logout_user()
-    session.clear()
+    sessions.sign_out()
     response = redirect(current_app.config["EXIT_URL"])
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
