@@ -100,6 +100,7 @@ from peermatch.services.drafts import CONSENT_PURPOSE
 from peermatch.services.offers import offer_deadline
 
 BENCH_PASSWORD = "peermatch-bench"
+BENCH_TOTP_SECRET = "PEERMATCHBENCHKEYPEERMATCHBENCHK"  # staff's authenticator key (benchmark accounts only)
 BENCH_DOMAIN = "bench.example.org"  # example.org is reserved (RFC 2606): never a real inbox
 URL_VARIABLE = "PEERMATCH_BENCH_DATABASE_URL"
 DATA_DIRECTORY = Path(__file__).resolve().parent / ".data"
@@ -367,9 +368,12 @@ class _Builder:
     def user(self, role: str, email: str, name: str, organisation: _Org | None, created: datetime) -> dict[str, Any]:
         assert email not in self.emails, email
         self.emails.add(email)
+        staff = role in (Role.ORGANISER, Role.ADMIN)  # two-factor set up, with the benchmark's published key
         return self.add(User.__table__, id=self.uuid(), email=email, password_hash=self.password_hash, role=role,
                         display_name=name, organisation_id=organisation.id if organisation else None, active=True,
-                        last_sign_in_dt=None, created_dt=created, updated_dt=created)
+                        last_sign_in_dt=None, created_dt=created, updated_dt=created,
+                        totp_secret=BENCH_TOTP_SECRET if staff else None, totp_enabled_dt=created if staff else None,
+                        totp_last_step=None)
 
     def first_name(self, gender: str | None) -> str:
         if gender == Gender.MAN or (gender is None and self.rng.random() < 0.3):
