@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,3 +85,42 @@ def test_the_admin_home_lists_member_organisations(sign_in_as: Any, people: Any)
     people.organisation("Walney Family Voices")
     admin, _ = sign_in_as(Role.ADMIN)
     assert "Walney Family Voices" in admin.get("/admin/").get_data(as_text=True)
+
+
+def test_the_admin_reads_the_audit_log_filtered_by_person_action_and_date_in_pages(
+        sign_in_as: Any, people: Any, session: Any) -> None:
+    from peermatch import clock
+    from peermatch.services import audit
+
+    admin, admin_user = sign_in_as(Role.ADMIN)
+    organisation = people.organisation("Audit Parents Together")
+    organiser = people.user(Role.ORGANISER, organisation, email="audited.organiser@example.org")
+    for _ in range(55):
+        audit.record(session, organiser, AuditAction.REQUEST_VIEWED, "request", uuid.uuid4(),
+                     organisation_id=organisation.id)
+    session.flush()
+    page = admin.get("/admin/audit?person=Audited.Organiser@example.org&action=request.viewed")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "55 entries" in html and "Page 1 of 2" in html
+    assert html.count("<td class=\"govuk-table__cell\">request.viewed</td>") == 50
+    assert "55 entries" in admin.get(f"/admin/audit?organisation={organisation.id}&action=request.viewed"
+                                     ).get_data(as_text=True)
+    second = admin.get("/admin/audit?person=audited.organiser@example.org&action=request.viewed&page=2")
+    assert second.get_data(as_text=True).count("<td class=\"govuk-table__cell\">request.viewed</td>") == 5
+    today = clock.today()
+    tomorrow = today + timedelta(days=1)
+    later = admin.get(f"/admin/audit?person=audited.organiser@example.org&since={tomorrow.day}"
+                      f"&since={tomorrow.month}&since={tomorrow.year}").get_data(as_text=True)
+    assert "0 entries" in later and "Nothing matches these filters" in later
+    wrong = admin.get("/admin/audit?since=31&since=2&since=2026").get_data(as_text=True)
+    assert "The first day must be a real date" in wrong
+    assert "No account has the email address nobody@example.org" in admin.get(
+        "/admin/audit?person=nobody@example.org").get_data(as_text=True)
+    read = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == AuditAction.AUDIT_LOG_READ, AuditEvent.actor_id == admin_user.id))
+    assert read == 6  # reading the log is itself recorded
+
+
+def test_only_the_admin_reads_the_audit_log(sign_in_as: Any) -> None:
+    organiser, _ = sign_in_as(Role.ORGANISER)
+    assert organiser.get("/admin/audit").status_code == 403

@@ -198,6 +198,7 @@ class AuditAction(enum.StrEnum):
     RECOVERY_CODE_USED = "account.recovery_code_used"
     TWO_FACTOR_RESET = "account.two_factor_reset"
     SIGN_IN_CONFIRMED = "account.sign_in_confirmed"
+    AUDIT_LOG_READ = "audit.log_read"
     SESSIONS_ENDED = "account.sessions_ended"
     # a parent's request (one per status it moves to)
     REQUEST_SUBMITTED = "request.submitted"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
-
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from peermatch import clock
 from peermatch.models import (
     REQUEST_LOOKING,
+    AuditAction,
+    AuditEvent,
     Organisation,
     Role,
     ScoringModelVersion,
@@ -19,7 +23,7 @@ from peermatch.models import (
     VolunteerProfile,
     VolunteerStatus,
 )
-from peermatch.services import scoring_models
+from peermatch.services import audit, scoring_models
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,83 @@ def scoring_models_page(session: Session) -> ScoringModelsPage:
 def scoring_model(session: Session, version: str) -> ScoringModelVersion | None:
     """One stored version, or None (``default-1`` is never stored)."""
     return session.scalar(sa.select(ScoringModelVersion).where(ScoringModelVersion.version == version))
+
+
+# -- the audit log -------------------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    person: str = ""  # an email address: events by that person, or about them
+    organisation: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    occurred_dt: datetime
+    action: str
+    actor: str
+    subject_type: str
+    subject_id: str | None
+    organisation: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    pages: Pages
+    unknown_person: bool
+    organisations: list[tuple[str, str]]
+
+
+def audit_log(session: Session, admin: User, filters: AuditFilters, now: datetime) -> AuditPage:
+    """Audit events, newest first, filtered; reading the log is itself an audit event."""
+    from peermatch.reads.organisers import Pages
+
+    where: list[Any] = []
+    unknown_person = False
+    if filters.person.strip():
+        person = session.scalar(sa.select(User.id).where(User.email == filters.person.strip().lower()))
+        if person is None:
+            unknown_person = True
+            where.append(sa.false())
+        else:
+            where.append(sa.or_(AuditEvent.actor_id == person, AuditEvent.subject_id == str(person)))
+    if filters.organisation:
+        try:
+            where.append(AuditEvent.organisation_id == uuid.UUID(filters.organisation))
+        except ValueError:
+            where.append(sa.false())
+    if filters.action:
+        where.append(AuditEvent.action == filters.action)
+    if filters.since:
+        where.append(AuditEvent.occurred_dt >= clock.local_time(filters.since, time(0)))
+    if filters.until:
+        where.append(AuditEvent.occurred_dt < clock.local_time(filters.until + timedelta(days=1), time(0)))
+    total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*where)) or 0
+    pages = Pages.of(total, filters.page, AUDIT_PAGE_SIZE)
+    actor = sa.orm.aliased(User)
+    rows = session.execute(
+        sa.select(AuditEvent, actor.display_name, actor.email, Organisation.name)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(*where).order_by(AuditEvent.occurred_dt.desc(), AuditEvent.id)
+        .offset((pages.number - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)
+    ).all()
+    audit.record(session, admin, AuditAction.AUDIT_LOG_READ, "audit_log", None, at=now,
+                 filtered=bool(where), page=pages.number)
+    return AuditPage(
+        rows=[AuditRow(event.occurred_dt, event.action,
+                       f"{name} ({email}, {event.actor_role})" if email else ("The service" if event.actor_role is None
+                                                                              else "An erased account"),
+                       event.subject_type, event.subject_id, org_name or "", event.details or {})
+              for event, name, email, org_name in rows],
+        pages=pages, unknown_person=unknown_person,
+        organisations=[(str(o.id), o.name) for o in organisations(session)])

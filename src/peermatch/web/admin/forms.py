@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from peermatch.web.fields import GovDateField
 
 from peermatch.web.forms import email_field, name_field, submit
 
@@ -26,3 +28,18 @@ class ActivateModelForm(FlaskForm):
 
 class ResetTwoFactorForm(FlaskForm):
     submit = submit("Reset two-factor sign-in")
+
+
+class AuditFiltersForm(FlaskForm):
+    """The audit log's filters (sent with GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField("Person's email address", widget=GovTextInput(),
+                         validators=[Length(max=254, message="Email address must be 254 characters or fewer")])
+    organisation = SelectField("Organisation", widget=GovSelect(), validate_choice=False)
+    action = SelectField("Action", widget=GovSelect(), validate_choice=False)
+    since = GovDateField("From", what="the first day")
+    until = GovDateField("To", what="the last day")
+    submit = submit("Filter")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from peermatch import clock
 from peermatch.errors import DomainError
 from peermatch.extensions import db
-from peermatch.models import Role
+from peermatch.models import AuditAction, Role
 from peermatch.reads import admin as reads
 from peermatch.services import invitations, mail, scoring_models, two_factor
 from peermatch.web.access import recent_sign_in_required, roles_required
-from peermatch.web.admin.forms import ActivateModelForm, InviteOrganiserForm, ResetTwoFactorForm
+from peermatch.web.admin.forms import ActivateModelForm, AuditFiltersForm, InviteOrganiserForm, ResetTwoFactorForm
 from peermatch.web.forms import show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -108,3 +108,26 @@ def reset_two_factor(user_id: str):
               "success")
         return redirect(url_for("admin.organisers"))
     return render_template("admin/reset_two_factor.html", form=form, user=user)
+
+
+@bp.get("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """Who did what, newest first: filtered by person, organisation, action and dates, in pages."""
+    form = AuditFiltersForm(request.args)
+    form.action.choices = {"": "Any action", **{a.value: a.value for a in AuditAction}}
+    valid = form.validate() if request.args else True
+    filters = reads.AuditFilters(
+        person=form.person.data or "", organisation=request.args.get("organisation", ""),
+        action=request.args.get("action", ""), since=form.since.data if valid else None,
+        until=form.until.data if valid else None, page=_page())
+    page = reads.audit_log(db.session, current_user, filters, clock.now())
+    form.organisation.choices = {"": "Any organisation", **dict(page.organisations)}
+    return render_template("admin/audit_log.html", form=form, page=page, filters=filters)
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
