@@ -1,0 +1,192 @@
+"""Who gets what: every route, for nine kinds of visitor, with real ids; a new route fails until it is added here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from support import FormClient, sign_in_through_the_pages
+from peermatch import clock
+from peermatch.models import (
+    MATCH_OPEN,
+    Match,
+    Offer,
+    Role,
+    SupportRequest,
+    User,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
+
+PERSONAS = ["anonymous", "parent", "other_parent", "advocate", "other_advocate", "applicant", "organiser",
+            "other_organiser", "admin"]
+
+
+@dataclass
+class Cast:
+    emails: dict[str, str]
+    ids: dict[str, str]
+
+
+@pytest.fixture()
+def cast(session: Any) -> Cast:
+    load_demo_data(session, clock.now())
+    session.flush()
+    # A match within one organisation (not a network-wide advocate from another), the first by the parent's email.
+    match = session.scalar(
+        sa.select(Match).join(SupportRequest, SupportRequest.id == Match.request_id)
+        .join(VolunteerProfile, VolunteerProfile.id == Match.volunteer_id)
+        .join(User, User.id == SupportRequest.parent_id)
+        .where(Match.status.in_(MATCH_OPEN), VolunteerProfile.organisation_id == SupportRequest.organisation_id)
+        .order_by(User.email).limit(1))
+    request = match.request
+    organisation = request.organisation_id
+    offer = session.scalar(sa.select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id ==
+                                                  match.volunteer_id).limit(1))
+    advocate = session.get(VolunteerProfile, match.volunteer_id)
+
+    def one(query: Any) -> Any:
+        return session.scalar(query.order_by(User.email).limit(1))
+
+    other_parent = one(sa.select(User).join(SupportRequest, SupportRequest.parent_id == User.id)
+                       .where(SupportRequest.organisation_id != organisation))
+    other_advocate = one(sa.select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id).where(
+        VolunteerProfile.status == VolunteerStatus.APPROVED, VolunteerProfile.organisation_id == organisation,
+        VolunteerProfile.id != advocate.id))
+    applicant = one(sa.select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id).where(
+        VolunteerProfile.status == VolunteerStatus.APPLICATION_RECEIVED))
+    organiser = one(sa.select(User).where(User.role == Role.ORGANISER, User.organisation_id == organisation))
+    other_organiser = one(sa.select(User).where(User.role == Role.ORGANISER, User.organisation_id != organisation))
+    admin = one(sa.select(User).where(User.role == Role.ADMIN))
+    people = {"parent": session.get(User, request.parent_id), "other_parent": other_parent,
+              "advocate": advocate.user, "other_advocate": other_advocate, "applicant": applicant,
+              "organiser": organiser, "other_organiser": other_organiser, "admin": admin}
+    return Cast(
+        emails={name: user.email for name, user in people.items()},
+        ids={"request_id": str(request.id), "offer_id": str(offer.id), "match_id": str(match.id),
+             "volunteer_id": str(advocate.id), "user_id": str(organiser.id), "version": "default-1",
+             "decision": "approve", "slug": "meeting", "token": "not-a-real-token",
+             "pause_id": "00000000-0000-4000-8000-000000000001"},
+    )
+
+
+def visitor(app: Flask, session: Any, cast: Cast, persona: str) -> FormClient:
+    client: FormClient = app.test_client()  # type: ignore[assignment]
+    if persona != "anonymous":
+        session.execute(sa.update(User).where(User.email == cast.emails[persona]).values(totp_last_step=None))
+        response = sign_in_through_the_pages(client, session, cast.emails[persona], DEMO_PASSWORD)
+        assert response.status_code == 302, persona
+    return client
+
+
+def status_of(client: FormClient, app: Flask, rule: Any, cast: Cast) -> int:
+    url = rule.build({name: cast.ids[name] for name in rule.arguments}, append_unknown=False)[1]
+    if "GET" in (rule.methods or ()):
+        return client.get(url).status_code
+    token = client.csrf_token("/sign-out") if client.get("/sign-out").status_code == 200 else \
+        client.csrf_token("/sign-in")
+    return client.post(url, data={"csrf_token": token}).status_code
+
+
+PARENTS = ("parent", "other_parent")
+VOLUNTEERS = ("advocate", "other_advocate", "applicant")
+ORGANISERS = ("organiser", "other_organiser")
+
+
+def everyone(status: int, **but: int) -> dict[str, int]:
+    return {**dict.fromkeys(PERSONAS, status), **but}
+
+
+def signed_in(status: int = 200, **but: int) -> dict[str, int]:
+    """Any signed-in person; anonymous visitors are sent to sign in."""
+    return everyone(status, anonymous=302, **but)
+
+
+def only(group: tuple[str, ...], **but: int) -> dict[str, int]:
+    """People of one role get 200 (or what ``but`` says); other roles 403; anonymous visitors sign in first."""
+    return {**everyone(403, anonymous=302), **dict.fromkeys(group, 200), **but}
+
+
+# The parent, the advocate and the organiser share one request (the advocate supports that parent); the
+# "other" ones do not: another organisation's organiser, a parent and an advocate who are not part of it.
+MATRIX: dict[str, dict[str, int]] = {
+    "public.start": everyone(200), "public.privacy": everyone(200), "public.accessibility": everyone(200),
+    "public.staying_safe": everyone(200), "public.exit": everyone(302), "parents.deleted": everyone(200),
+    "auth.sign_in": everyone(302, anonymous=200), "auth.register_parent": everyone(302, anonymous=200),
+    "auth.register_volunteer": everyone(302, anonymous=200), "auth.forgotten_password": everyone(200),
+    "auth.reset_link_sent": everyone(200), "auth.reset_password": everyone(400), "auth.set_password": everyone(400),
+    "auth.enter_code": everyone(302), "auth.set_up_code": everyone(302), "auth.sign_out": everyone(302),
+    "auth.home": signed_in(302), "auth.sign_out_page": signed_in(), "auth.change_password": signed_in(),
+    "auth.confirm_it_is_you": signed_in(),
+
+    "parents.ask": only(PARENTS, parent=302, other_parent=302), "parents.check_answers": only(PARENTS),
+    "parents.question": only(PARENTS), "parents.sent": only(PARENTS), "parents.home": only(PARENTS),
+    "parents.your_data": only(PARENTS), "parents.download_data": only(PARENTS),
+    "parents.delete_account": only(PARENTS),
+    "parents.request_detail": only(PARENTS, other_parent=404), "parents.withdraw": only(PARENTS, other_parent=404),
+    "parents.feedback": only(PARENTS, parent=404, other_parent=404),  # feedback only once the support has ended
+
+    "volunteers.home": only(VOLUNTEERS), "volunteers.apply": only(VOLUNTEERS, advocate=302, other_advocate=302,
+                                                                   applicant=302),
+    "volunteers.details": only(VOLUNTEERS), "volunteers.availability": only(VOLUNTEERS),
+    "volunteers.capacity": only(VOLUNTEERS), "volunteers.pauses": only(VOLUNTEERS),
+    "volunteers.add_pause": only(VOLUNTEERS), "volunteers.offers": only(VOLUNTEERS),
+    "volunteers.remove_pause": only(VOLUNTEERS, advocate=404, other_advocate=404, applicant=404),
+    "volunteers.offer": only(VOLUNTEERS, advocate=302, other_advocate=404, applicant=404),  # accepted: its match
+    "volunteers.accept_offer": only(VOLUNTEERS, other_advocate=404, applicant=404),
+    "volunteers.decline_offer": only(VOLUNTEERS, other_advocate=404, applicant=404),
+    "volunteers.match": only(VOLUNTEERS, other_advocate=404, applicant=404),
+    "volunteers.log_contact": only(VOLUNTEERS, other_advocate=404, applicant=404),
+    "volunteers.end_match": only(VOLUNTEERS, other_advocate=404, applicant=404),
+
+    "organisers.home": only(ORGANISERS), "organisers.triage": only(ORGANISERS),
+    "organisers.offers_page": only(ORGANISERS), "organisers.matches_page": only(ORGANISERS),
+    "organisers.advocates_page": only(ORGANISERS), "organisers.applications": only(ORGANISERS),
+    "organisers.batch": only(ORGANISERS), "organisers.send_batch": only(ORGANISERS, organiser=302,
+                                                                          other_organiser=302),
+    "organisers.request_detail": only(ORGANISERS, other_organiser=404),
+    "organisers.candidates": only(ORGANISERS, other_organiser=404),
+    "organisers.close_request": only(ORGANISERS, other_organiser=404),
+    "organisers.record_conflict": only(ORGANISERS, organiser=400, other_organiser=404),  # an empty post
+    "organisers.send_offer": only(ORGANISERS, organiser=302, other_organiser=404),
+    "organisers.withdraw_offer": only(ORGANISERS, organiser=302, other_organiser=404),
+    "organisers.introduce": only(ORGANISERS, other_organiser=404),
+    "organisers.match_detail": only(ORGANISERS, other_organiser=404),
+    "organisers.end_match": only(ORGANISERS, other_organiser=404),
+    "organisers.advocate_detail": only(ORGANISERS, other_organiser=404),
+    "organisers.vetting": only(ORGANISERS, other_organiser=404),
+    "organisers.decide": only(ORGANISERS, other_organiser=404),
+
+    "admin.home": only(("admin",)), "admin.organisers": only(("admin",)), "admin.batch": only(("admin",)),
+    "admin.send_batch": only(("admin",), admin=302), "admin.scoring_models": only(("admin",)),
+    "admin.activate_scoring_model": only(("admin",)), "admin.reset_two_factor": only(("admin",)),
+    "admin.audit_log": only(("admin",)),
+}
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - set(MATRIX) == set(), "add these routes to MATRIX, with who may use them"
+    assert set(MATRIX) - endpoints == set()
+
+
+def test_each_kind_of_visitor_gets_what_the_matrix_says(app: Flask, session: Any, cast: Cast) -> None:
+    from peermatch.extensions import limiter
+
+    rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
+    wrong = []
+    for persona in PERSONAS:
+        limiter.storage.reset()
+        client = visitor(app, session, cast, persona)
+        for rule in rules:
+            got = status_of(client, app, rule, cast)
+            if rule.endpoint in ("public.exit", "auth.sign_out"):
+                client = visitor(app, session, cast, persona)  # those signed the visitor out
+            if got != MATRIX[rule.endpoint][persona]:
+                wrong.append(f"{rule.endpoint} as {persona}: {got}, expected {MATRIX[rule.endpoint][persona]}")
+    assert wrong == []
