@@ -54,6 +54,35 @@ def start_as_a_new_parent(page: Any, base_url: str, name: str, email: str, passw
     page.fill("#confirm_password", password)
 
 
+@pytest.fixture()
+def live_inbox(live_app: Flask) -> Iterator[Any]:
+    """The live app's mail goes to a real SMTP server on loopback for this test."""
+    from aiosmtpd.controller import Controller
+
+    from support import Inbox, free_port
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"]
+    live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"] = "127.0.0.1", port
+    try:
+        yield handler
+    finally:
+        live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"] = previous
+        controller.stop()
+
+
+def open_the_emailed_link(page: Any, base_url: str, inbox: Any) -> None:
+    """The parent opens the registration email on the same phone and follows its link."""
+    import re
+
+    assert page.locator("h1").inner_text() == "Check your email"
+    link = re.search(r"https?://[^/\s]+(/register/finish/\S+)", inbox.messages[-1].get_content()).group(1)
+    page.goto(base_url + link)
+
+
 def neutral_site(environ: Any, start_response: Any) -> list[bytes]:
     """Stands in for the everyday site the quick exit leaves for."""
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from browser_support import PHONE, start_as_a_new_parent
+from browser_support import PHONE, open_the_emailed_link, start_as_a_new_parent
 from support import TEST_PASSWORD, TEST_TOTP_SECRET, _TEST_PASSWORD_HASH, sign_in_in_the_browser
 from peermatch import clock
 from peermatch.extensions import db
@@ -80,7 +80,7 @@ def test_each_role_signs_in_and_lands_on_its_home_page(browser: Any, base_url: s
         context.close()
 
 
-def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_url: str) -> None:
+def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_url: str, live_inbox: Any) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     start_as_a_new_parent(page, base_url, "Kim", "no-js-parent@example.org", "short")
@@ -90,6 +90,7 @@ def test_a_parent_can_create_an_account_without_javascript(browser: Any, base_ur
     page.fill("#password", "a long enough password")
     page.fill("#confirm_password", "a long enough password")
     page.click("button:has-text('Create account')")
+    open_the_emailed_link(page, base_url, live_inbox)
     assert page.url == base_url + "/ask/what-is-happening"
     context.close()
 

@@ -130,7 +130,7 @@ def client_for(app: Flask, session: Any, world: World, role: Role | None) -> For
 
 @pytest.mark.parametrize("role", [None, Role.PARENT, Role.VOLUNTEER, Role.ORGANISER, Role.ADMIN],
                          ids=["anonymous", "parent", "volunteer", "organiser", "admin"])
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=12, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_form_ever_answers_500_and_a_refused_post_saves_nothing(

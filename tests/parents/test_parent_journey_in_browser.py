@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import PHONE, start_as_a_new_parent
+from browser_support import PHONE, open_the_emailed_link, start_as_a_new_parent
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,13 @@ def covered_area(live_app: Any) -> None:
 
 
 def test_a_new_parent_asks_for_support_on_a_phone_without_javascript(browser: Any, base_url: str,
-                                                                     covered_area: None, tmp_path: Any) -> None:
+                                                                     covered_area: None, tmp_path: Any,
+                                                                     live_inbox: Any) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     start_as_a_new_parent(page, base_url, "Jess", "jess.browser@example.org", "a long enough password")
     page.click("button:has-text('Create account')")
+    open_the_emailed_link(page, base_url, live_inbox)
 
     assert page.locator("h1").inner_text() == "What is happening?"
     page.click("button:has-text('Continue')")  # nothing chosen: an error, linked to the field

@@ -29,7 +29,7 @@ from peermatch.models.enums import (
 )
 from peermatch.models.governance import AnonymisedRequestCount, AuditEvent, MatchingState, ScoringModelVersion, Setting
 from peermatch.models.matches import ContactLogEntry, Feedback, Match, Offer, OfferStatusChange
-from peermatch.models.people import Area, AreaOutcode, ConsentRecord, IssueType, Organisation, RecoveryCode, SignInSession, User
+from peermatch.models.people import Area, AreaOutcode, ConsentRecord, IssueType, Organisation, PendingRegistration, RecoveryCode, SignInSession, User
 from peermatch.models.requests import (
     ConflictOfInterest,
     RequestLanguage,
@@ -55,7 +55,7 @@ __all__ = [
     "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchingState", "MatchStatus", "MeetingType", "Offer",
     "OfferStatus", "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
     "RequestStatusChange", "Role", "SafeContact", "ScoringModelVersion", "Setting", "SupportMode",
-    "RecoveryCode", "SignInSession", "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
+    "PendingRegistration", "RecoveryCode", "SignInSession", "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
     "VolunteerProfile", "VolunteerStatus", "VolunteerStatusChange", "request_issue_types", "volunteer_lived_experience",
     "volunteer_opt_outs",
 ]

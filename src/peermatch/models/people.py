@@ -123,6 +123,24 @@ class User(UUIDPrimaryKey, Timestamped, UserMixin, Base):
         return f"<User {self.role} {self.id}>"
 
 
+class PendingRegistration(UUIDPrimaryKey, Base):
+    """An account asked for and not yet confirmed from its email (services/accounts.py says why).
+
+    Nothing here can sign in; the row becomes an account when the emailed link is opened, and
+    is deleted then or when it expires.
+    """
+
+    __tablename__ = "pending_registrations"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = enum_column(Role)
+    created_dt: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_dt: Mapped[datetime]
+
+
 class RecoveryCode(UUIDPrimaryKey, Base):
     """A single-use code that stands in for the authenticator app when it is lost (its SHA-256 only)."""
 

@@ -5,10 +5,12 @@ The only code that changes a user's password, session token or sign-in record.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,14 +62,70 @@ def create_user(
     return user
 
 
-def register_parent(session: Session, *, email: str, password: str, display_name: str) -> User:
-    """A parent creates their own account."""
-    return create_user(session, email=email, password=password, role=Role.PARENT, display_name=display_name)
+# -- registering without saying who is registered ----------------------------------------------------
+#
+# Registering answers "Check your email" whatever the address: a new one gets a link that makes
+# the account and signs the person in; one that already has an account gets an email saying so,
+# with links to sign in or choose a new password. So nobody learns from the form who has an account
+# (someone checking whether a parent uses PeerMatch, say), and the address is proved to be the
+# parent's before anything about them is ever sent to it. It costs the parent one email, and we
+# chose it over the alternatives because it stays simplest for them: the form stays three short
+# questions, the link lands them straight on the first question, and a parent who already had an
+# account is told how to get back in rather than refused. Nothing is an account until the link is
+# opened (a PendingRegistration cannot sign in), so signing in cannot tell them apart either.
+
+REGISTRATION_HOURS = 24
 
 
-def register_volunteer_applicant(session: Session, *, email: str, password: str, display_name: str) -> User:
-    """Someone with lived experience starts an application to volunteer."""
-    return create_user(session, email=email, password=password, role=Role.VOLUNTEER, display_name=display_name)
+def start_registration(session: Session, config: Mapping[str, Any], *, role: Role, email: str, display_name: str,
+                       password: str, links: Callable[[str | None], dict[str, str]], now: datetime) -> None:
+    """Email a link that finishes making the account, or, if the address has one, say so by email.
+
+    ``links(token)`` gives the URLs for the email: ``confirm`` (with ``token``), ``sign_in``, ``reset``.
+    """
+    from peermatch.models import PendingRegistration
+    from peermatch.services import invitations, mail
+
+    if role not in (Role.PARENT, Role.VOLUNTEER):
+        raise DomainError("Only parents and volunteers register themselves")
+    email = normalise_email(email)
+    existing = find_user_by_email(session, email)
+    if existing is not None:
+        urls = links(None)
+        mail.send_after_commit(session, config, mail.Mail(to=email, body=invitations.already_registered_body(
+            existing.display_name, urls["sign_in"], urls["reset"])))
+        return
+    token = secrets.token_urlsafe(32)
+    session.execute(sa.delete(PendingRegistration).where(PendingRegistration.email == email))
+    session.add(PendingRegistration(
+        token_hash=hashlib.sha256(token.encode()).hexdigest(), email=email, display_name=display_name.strip(),
+        password_hash=hash_password(password), role=role, created_dt=now,
+        expires_dt=now + timedelta(hours=REGISTRATION_HOURS)))
+    mail.send_after_commit(session, config, mail.Mail(to=email, body=invitations.confirm_body(
+        display_name.strip(), links(token)["confirm"])))
+
+
+def finish_registration(session: Session, token: str, now: datetime) -> User:
+    """The emailed link was opened: make the account (once) and return it, or DomainError saying what to do."""
+    from peermatch.models import PendingRegistration
+
+    pending = session.scalar(sa.select(PendingRegistration).where(
+        PendingRegistration.token_hash == hashlib.sha256(token.encode()).hexdigest()))
+    if pending is None:
+        raise DomainError("This link has already been used, or is not complete. Sign in, or register again")
+    if pending.expires_dt <= now:
+        session.delete(pending)
+        raise DomainError("This link has expired. Register again to get a new one")
+    if find_user_by_email(session, pending.email) is not None:
+        session.delete(pending)
+        raise DomainError("This link has already been used. Sign in instead")
+    user = User(email=pending.email, password_hash=pending.password_hash, role=pending.role,
+                display_name=pending.display_name)
+    session.add(user)
+    session.delete(pending)
+    session.flush()
+    audit.record(session, None, AuditAction.ACCOUNT_CREATED, "user", user.id, at=now, role=str(user.role))
+    return user
 
 
 def create_organiser(

@@ -76,3 +76,22 @@ def reset_body(display_name: str, link: str) -> str:
         "If it was not you, you can ignore this email: your password has not changed.\n"
     )
 
+
+
+def confirm_body(display_name: str, link: str) -> str:
+    return (
+        f"Hello {display_name},\n\n"
+        "To finish creating your PeerMatch account, open this link (it works once, for 24 hours):\n\n"
+        f"{link}\n\n"
+        "If it was not you, you can ignore this email: no account is made.\n"
+    )
+
+
+def already_registered_body(display_name: str, sign_in_link: str, reset_link: str) -> str:
+    return (
+        f"Hello {display_name},\n\n"
+        "Someone tried to create a PeerMatch account with this email address, but you already have one.\n"
+        f"If it was you, sign in here:\n\n{sign_in_link}\n\n"
+        f"If you have forgotten your password, choose a new one here:\n\n{reset_link}\n\n"
+        "If it was not you, you can ignore this email: nothing has changed.\n"
+    )

@@ -186,25 +186,32 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
+def _registration_links(token: str | None) -> dict[str, str]:
+    links = {"sign_in": url_for("auth.sign_in", _external=True),
+             "reset": url_for("auth.forgotten_password", _external=True)}
+    if token is not None:
+        links["confirm"] = url_for("auth.finish_registration", token=token, _external=True)
+    return links
+
+
+def _register(role: Role, form: ParentRegistrationForm | VolunteerRegistrationForm, template: str):
+    """Both registration pages: the same answer whether or not the address has an account (accounts.py says why)."""
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    if form.validate_on_submit():
+        accounts.start_registration(db.session, current_app.config, role=role, email=form.email.data,
+                                    display_name=form.display_name.data, password=form.password.data,
+                                    links=_registration_links, now=clock.now())
+        return redirect(url_for("auth.check_your_email"))
+    return render_template(template, form=form)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def register_parent():
     """A parent creates an account before asking for support."""
-    if current_user.is_authenticated:
-        return redirect(home_url_for(current_user))
-    form = ParentRegistrationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_parent(
-                db.session, email=form.email.data, password=form.password.data, display_name=form.display_name.data
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            sessions.sign_in(user)
-            return redirect(url_for("parents.ask"))  # straight on to the questions
-    return render_template("auth/register_parent.html", form=form)
+    return _register(Role.PARENT, ParentRegistrationForm(), "auth/register_parent.html")
 
 
 @bp.route("/volunteer/register", methods=["GET", "POST"])
@@ -212,20 +219,27 @@ def register_parent():
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def register_volunteer():
     """Someone with lived experience creates an account to apply as a volunteer advocate."""
-    if current_user.is_authenticated:
-        return redirect(home_url_for(current_user))
-    form = VolunteerRegistrationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_volunteer_applicant(
-                db.session, email=form.email.data, password=form.password.data, display_name=form.display_name.data
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            sessions.sign_in(user)
-            return redirect(home_url_for(user))
-    return render_template("auth/register_volunteer.html", form=form)
+    return _register(Role.VOLUNTEER, VolunteerRegistrationForm(), "auth/register_volunteer.html")
+
+
+@bp.get("/register/check-your-email")
+@public
+def check_your_email():
+    return render_template("auth/check_your_email.html")
+
+
+@bp.get("/register/finish/<token>")
+@public
+def finish_registration(token: str):
+    """The link in the registration email: the account is made, and the person goes straight on."""
+    from peermatch.web.errors import render_error
+
+    try:
+        user = accounts.finish_registration(db.session, token, clock.now())
+    except DomainError as error:
+        return render_error(400, "This link cannot be used", str(error))
+    sessions.sign_in(user)
+    return redirect(url_for("parents.ask") if user.role == Role.PARENT else home_url_for(user))
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
