@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from urllib.parse import unquote
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,18 @@ def check_title(html: str, path: str) -> None:
         assert not re.search(rf"\b{re.escape(name)}\b", title), f"{path}: the title {title!r} carries a name"
 
 
+def check_address(address: str) -> None:
+    """No address the service sends anyone to, or is asked for, carries a person's name (history, logs)."""
+    for name in PERSONAL_NAMES:
+        assert not re.search(rf"\b{re.escape(name)}\b", address), f"the address {address!r} carries a name"
+
+
 class FormClient(FlaskClient):
     """A test client that fills forms the way a browser does, CSRF token included.
 
     Every HTML page it receives is checked: its title begins with its heading and
-    carries nobody's name (browser history and tab lists show titles).
+    carries nobody's name (browser history and tab lists show titles); and no address
+    it opens or is redirected to carries a name.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
@@ -62,6 +70,7 @@ class FormClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if response.mimetype == "text/html":
             check_title(response.get_data(as_text=True), response.request.path)
+        check_address(unquote(response.request.full_path) + " " + unquote(response.headers.get("Location", "")))
         return response
 
     def csrf_token(self, url: str) -> str:

@@ -65,7 +65,9 @@ def test_another_organisations_advocate_cannot_be_offered_or_recorded_against(
     assert browser.submit(f"/organiser/requests/{ours.id}/conflicts",
                           {"volunteer_id": ids["volunteer_id"], "reason": "Knows them"},
                           form_url=f"/organiser/requests/{ours.id}").status_code == 400
-    searched = browser.get(candidates + "?q=Kim").get_data(as_text=True)
+    asked = browser.submit(candidates, {"q": "Kim"})
+    assert asked.headers["Location"] == candidates + "?search=1#why-not"  # the name is not in the address
+    searched = browser.get(candidates + "?search=1").get_data(as_text=True)
     assert "No advocate called “Kim” could be offered your requests" in searched
     assert searched.count("Kim") == 2  # the search box and the answer, never a result
 

@@ -11,6 +11,7 @@ from peermatch.extensions import db
 from peermatch.models import AuditAction, Role
 from peermatch.reads import admin as reads
 from peermatch.services import invitations, mail, scoring_models, two_factor
+from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.admin.forms import ActivateModelForm, AuditFiltersForm, InviteOrganiserForm, ResetTwoFactorForm
 from peermatch.web.forms import show_error
@@ -110,15 +111,24 @@ def reset_two_factor(user_id: str):
     return render_template("admin/reset_two_factor.html", form=form, user=user)
 
 
-@bp.get("/audit")
+@bp.route("/audit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def audit_log():
-    """Who did what, newest first: filtered by person, organisation, action and dates, in pages."""
-    form = AuditFiltersForm(request.args)
+    """Who did what, newest first: filtered by person, organisation, action and dates, in pages.
+
+    The filters are posted: the person's email is kept in the session (``web/searches.py``), the
+    rest go in the address.
+    """
+    if request.method == "POST":
+        kept = {name: request.form.getlist(name) for name in ("organisation", "action", "since", "until")
+                if any(request.form.getlist(name))}
+        return redirect(url_for("admin.audit_log", **kept,
+                                **searches.remember("audit", request.form.get("person", ""))))
+    form = AuditFiltersForm(request.args, person=searches.recall("audit"))
     form.action.choices = {"": "Any action", **{a.value: a.value for a in AuditAction}}
     valid = form.validate() if request.args else True
     filters = reads.AuditFilters(
-        person=form.person.data or "", organisation=request.args.get("organisation", ""),
+        person=searches.recall("audit"), organisation=request.args.get("organisation", ""),
         action=request.args.get("action", ""), since=form.since.data if valid else None,
         until=form.until.data if valid else None, page=_page())
     page = reads.audit_log(db.session, current_user, filters, clock.now())

@@ -21,6 +21,7 @@ from peermatch.models import Role
 from peermatch.reads import organisers as reads
 from peermatch.reference import LANGUAGES, describe_slots
 from peermatch.services import advocates, matches, matching, offers, requests
+from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.forms import show_error
 from peermatch.web.organisers import forms, wording
@@ -125,11 +126,17 @@ def close_request(request_id: str):
 
 # -- candidates and offers ----------------------------------------------------------------------------------
 
-@bp.get("/requests/<request_id>/candidates")
+@bp.route("/requests/<request_id>/candidates", methods=["GET", "POST"])
 @roles_required(ORGANISER)
 def candidates(request_id: str):
+    """The ranked advocates; "why not this person?" is posted, so the name never sits in the address."""
+    key = f"why-not:{request_id}"
+    if request.method == "POST":
+        reads.own_request(db.session, current_user, request_id)  # another organisation's request: 404
+        shown = searches.remember(key, request.form.get("q", "")[:100])
+        return redirect(url_for("organisers.candidates", request_id=request_id, **shown) + "#why-not")
     page = reads.candidates(db.session, current_user, request_id, clock.now(), page=_page(),
-                            query=request.args.get("q", "")[:100])
+                            query=searches.recall(key)[:100])
     return render_template("organisers/candidates.html", page=page, offer_form=forms.OfferForm(), **_common())
 
 
@@ -235,15 +242,22 @@ def end_match(match_id: str):
 
 # -- advocates and vetting --------------------------------------------------------------------------------
 
-@bp.get("/advocates")
+@bp.route("/advocates", methods=["GET", "POST"])
 @roles_required(ORGANISER)
 def advocates_page():
+    """The organisation's volunteers. Filters are posted: the name is kept in the session, the rest go in the address."""
+    if request.method == "POST":
+        kept = {name: request.form[name] for name in ("standing", "vetting", "language", "mode", "network_wide")
+                if request.form.get(name)}
+        return redirect(url_for("organisers.advocates_page", **kept,
+                                **searches.remember("advocates", request.form.get("name", "")[:100])))
+    name = searches.recall("advocates")[:100]
     filters = reads.AdvocateFilters(
         standing=request.args.get("standing", ""), vetting=request.args.get("vetting", ""),
         language=request.args.get("language", ""), mode=request.args.get("mode", ""),
-        network_wide=_flag("network_wide"), name=request.args.get("name", ""), page=_page())
+        network_wide=_flag("network_wide"), name=name, page=_page())
     rows, pages = reads.advocates_page(db.session, current_user, filters, clock.now())
-    form = forms.AdvocateFiltersForm(request.args)
+    form = forms.AdvocateFiltersForm(request.args, name=name)
     form.language.choices = {"": "Any language", **LANGUAGES}
     return render_template("organisers/advocates.html", rows=rows, pages=pages, form=form, **_common())
 
