@@ -125,11 +125,17 @@ def test_every_organiser_page_fits_a_phone_and_has_no_accessibility_violations(
     page.fill("#q", "a")  # "why not this person?" is posted: the name never appears in the address
     page.click("button:has-text('Check')")
     assert page.url == base_url + why_not + "?search=1#why-not"
+    assert page.locator("#why-not").is_visible()
+    # At the top, as every other page is checked: scrolled, the sticky "Exit this page" bar covers whatever
+    # button happens to sit under it, which axe's target-size rule reads as an obscured target.
+    page.evaluate("window.scrollTo(0, 0)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
     if result["violations"]:
-        problems[why_not + " (why not)"] = [v["id"] for v in result["violations"]]
+        problems[why_not + " (why not)"] = [(v["id"], [n["target"] for n in v["nodes"]][:3],
+                                             [n.get("failureSummary", "")[:200] for n in v["nodes"]][:2])
+                                            for v in result["violations"]]
     page.goto(base_url + "/organiser/batch")
     page.click("button:has-text('Propose offers')")
     page.add_script_tag(path=str(AXE))
