@@ -109,3 +109,12 @@ def test_the_safety_page_says_leaving_quickly_does_not_clear_the_history(client:
     html = client.get("/staying-safe-online").get_data(as_text=True)
     assert "Leaving quickly does not clear your history" in html
     assert "clear your browsing history" in html and "A private window" in html
+
+
+def test_a_nul_character_gets_the_problem_page_not_a_500(sign_in_as: Any) -> None:
+    """PostgreSQL text cannot hold NUL; the form fuzzing found a 500 on the suspend reason."""
+    browser, _ = sign_in_as(Role.PARENT)
+    token = browser.csrf_token("/sign-out")
+    assert browser.post("/sign-out", data={"csrf_token": token, "reason": "a\x00b"}).status_code == 400
+    assert browser.get("/your-requests/?x=%00").status_code == 400
+    assert browser.get("/your-requests/").status_code == 200  # still signed in
