@@ -57,21 +57,10 @@ def start_as_a_new_parent(page: Any, base_url: str, name: str, email: str, passw
 @pytest.fixture()
 def live_inbox(live_app: Flask) -> Iterator[Any]:
     """The live app's mail goes to a real SMTP server on loopback for this test."""
-    from aiosmtpd.controller import Controller
+    from support import mail_to_inbox
 
-    from support import Inbox, free_port
-
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"]
-    live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"] = "127.0.0.1", port
-    try:
+    with mail_to_inbox(live_app) as handler:
         yield handler
-    finally:
-        live_app.config["MAIL_SERVER"], live_app.config["MAIL_PORT"] = previous
-        controller.stop()
 
 
 def open_the_emailed_link(page: Any, base_url: str, inbox: Any) -> None:

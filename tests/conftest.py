@@ -30,6 +30,7 @@ from support import (  # noqa: F401
     PERSONAL_NAMES,
     TEST_TOTP_SECRET,
     code_for,
+    mail_to_inbox,
     make_config,
     TEST_PASSWORD,
     FormClient,
@@ -236,16 +237,5 @@ def admin_client(sign_in_as: Any) -> FormClient:
 @pytest.fixture()
 def inbox(app: Flask) -> Iterator[Inbox]:
     """Point the app's mail at an aiosmtpd server for this test: a real SMTP conversation."""
-    from aiosmtpd.controller import Controller
-
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
-    try:
+    with mail_to_inbox(app) as handler:
         yield handler
-    finally:
-        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = previous
-        controller.stop()

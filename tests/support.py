@@ -10,6 +10,8 @@ import contextvars
 import re
 from urllib.parse import unquote
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -172,6 +174,23 @@ def sign_in_in_the_browser(page: Any, base_url: str, email: str, password: str, 
             db.session.remove()
         page.fill("#code", code_for(secret, last_step))
         page.click("button:has-text('Continue')")
+
+
+@contextmanager
+def mail_to_inbox(app: Any) -> Iterator[Inbox]:
+    """Point ``app``'s mail at an aiosmtpd server on loopback while inside: a real SMTP conversation."""
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    previous = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", controller.port
+    try:
+        yield handler
+    finally:
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = previous
+        controller.stop()
 
 
 def make_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:

@@ -247,20 +247,8 @@ def finish_registration(token: str):
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def set_password(token: str):
     """The page an invitation email links to."""
-    from peermatch.web.errors import render_error
-
-    try:
-        user = invitations.user_for_token(db.session, current_app.config["SECRET_KEY"], token)
-    except DomainError as error:
-        return render_error(400, "This link cannot be used", str(error))
-    form = SetPasswordForm()
-    form.known_words = [user.email, user.display_name]
-    if form.validate_on_submit():
-        accounts.set_password(db.session, user, form.password.data, clock.now())
-        sessions.sign_out()
-        flash("Your password is set. You can now sign in", "success")
-        return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, user=user, heading="Set your password")
+    return _password_from_link(token, reset=False, heading="Set your password",
+                               done="Your password is set. You can now sign in")
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
@@ -290,10 +278,16 @@ def reset_link_sent():
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def reset_password(token: str):
     """The page a forgotten-password email links to; using it ends every session of the account."""
+    return _password_from_link(token, reset=True, heading="Choose a new password",
+                               done="Your password has been changed. Sign in with your new password")
+
+
+def _password_from_link(token: str, *, reset: bool, heading: str, done: str):
+    """An emailed link (invitation or reset): choose a password; every session of the account ends."""
     from peermatch.web.errors import render_error
 
     try:
-        user = invitations.user_for_token(db.session, current_app.config["SECRET_KEY"], token, reset=True)
+        user = invitations.user_for_token(db.session, current_app.config["SECRET_KEY"], token, reset=reset)
     except DomainError as error:
         return render_error(400, "This link cannot be used", str(error))
     form = SetPasswordForm()
@@ -301,9 +295,9 @@ def reset_password(token: str):
     if form.validate_on_submit():
         accounts.set_password(db.session, user, form.password.data, clock.now())
         sessions.sign_out()
-        flash("Your password has been changed. Sign in with your new password", "success")
+        flash(done, "success")
         return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, user=user, heading="Choose a new password")
+    return render_template("auth/set_password.html", form=form, user=user, heading=heading)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
