@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from peermatch.models import (
     VolunteerStatus,
 )
 from peermatch.services import audit, scoring_models
+
+if TYPE_CHECKING:
+    from peermatch.reads.organisers import Pages
 
 
 @dataclass(frozen=True)
