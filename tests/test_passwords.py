@@ -12,7 +12,7 @@ import time_machine
 
 from support import TEST_PASSWORD, error_messages
 from peermatch import clock
-from peermatch.models import PendingRegistration, Role, User
+from peermatch.models import PendingRegistration, Role
 
 NEW_PASSWORD = "kettle on the windowsill"
 
