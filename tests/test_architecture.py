@@ -49,6 +49,7 @@ OWNERS = {
     "Offer": "services/offers.py",
     "Match": "services/matches.py",
     "VolunteerProfile": "services/advocates.py",
+    "Notification": "services/notifications.py",
 }
 COUNTER_OWNER = "services/matches.py"
 

@@ -188,6 +188,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from peermatch import cli
+    from peermatch import cli, jobs  # noqa: F401  (jobs: a commit that wrote notifications asks a worker to send them)
 
     cli.register(app)

@@ -1,5 +1,5 @@
-"""Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers``, ``purge-sessions``, ``batch``
-and ``model …``.
+"""Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers``, ``purge-sessions``, ``worker``,
+``deliver-notifications``, ``batch`` and ``model …``.
 
 Each command is a transaction boundary: it commits once at the end, or not at all.
 """
@@ -177,6 +177,31 @@ def purge_sessions() -> None:
     click.echo(f"Sessions deleted: {gone}")
 
 
+@click.command("worker")
+@click.option("--threads", type=int, default=None, help="Jobs run at once (default PEERMATCH_JOBS_WORKERS, 2).")
+@with_appcontext
+def worker(threads: int | None) -> None:
+    """Run the job queue: deliver notifications, lapse offers, reminders, digests (until Ctrl-C)."""
+    from flask import current_app
+
+    from peermatch import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    jobs.run_worker(app, threads or int(app.config["JOBS_WORKERS"]))
+
+
+@click.command("deliver-notifications")
+@with_appcontext
+def deliver_notifications() -> None:
+    """Deliver every notification whose time has come, once, here (what the worker does every minute)."""
+    from flask import current_app
+
+    from peermatch import jobs
+
+    outcomes = jobs.deliver_due(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(", ".join(f"{what}: {count}" for what, count in sorted(outcomes.items())) or "Nothing was due")
+
+
 @click.command("batch")
 @click.option("--organisation", "slug", default=None, help="The organisation's short name (slug); the whole network "
               "if left out.")
@@ -218,7 +243,8 @@ def batch(slug: str | None, most_matches: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, seed, demo, demo_code, lapse_offers, purge_sessions, batch, model):
+    for command in (create_admin, seed, demo, demo_code, lapse_offers, purge_sessions, worker,
+                    deliver_notifications, batch, model):
         app.cli.add_command(command)
 
 

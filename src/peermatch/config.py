@@ -63,6 +63,16 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "PeerMatch <no-reply@peermatch.invalid>"
     OFFER_LAPSE_HOURS = 48
+    # Where the links in notifications point (the worker has no web request to take it from).
+    BASE_URL = "http://127.0.0.1:5000"
+    # Text messages through GOV.UK Notify (services/texts.py). No key: texts are written to the log.
+    NOTIFY_API_KEY: str | None = None
+    NOTIFY_SMS_TEMPLATE_ID: str | None = None
+    NOTIFY_BASE_URL: str | None = None
+    # The job queue (peermatch.jobs): Redis when REDIS_URL is set, else SQLite in the instance
+    # folder. A claim on a notification older than this is a worker that stopped mid-way.
+    JOBS_WORKERS = 2
+    NOTIFICATION_STALE_SECONDS = 300
     RETENTION_DAYS = 365
     PASSWORD_MIN_LENGTH = 10
 

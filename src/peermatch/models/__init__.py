@@ -3,6 +3,7 @@
 from peermatch.models.base import Base
 from peermatch.models.enums import (
     MATCH_INTRODUCED,
+    NOTIFICATION_DUE,
     MATCH_OPEN,
     OFFER_ANSWERED,
     OFFER_OUTSTANDING,
@@ -17,6 +18,10 @@ from peermatch.models.enums import (
     Gender,
     MatchOutcome,
     MatchStatus,
+    MessageSender,
+    NotificationChannel,
+    NotificationEvent,
+    NotificationStatus,
     MeetingType,
     OfferStatus,
     PartOfDay,
@@ -28,6 +33,7 @@ from peermatch.models.enums import (
     VolunteerStatus,
 )
 from peermatch.models.governance import AnonymisedRequestCount, AuditEvent, MatchingState, ScoringModelVersion, Setting
+from peermatch.models.notifications import MESSAGE_MAX_LENGTH, Message, Notification
 from peermatch.models.matches import ContactLogEntry, Feedback, Match, Offer, OfferStatusChange
 from peermatch.models.people import Area, AreaOutcode, ConsentRecord, IssueType, Organisation, PendingRegistration, RecoveryCode, SignInSession, User
 from peermatch.models.requests import (
@@ -49,6 +55,8 @@ from peermatch.models.volunteers import (
 )
 
 __all__ = [
+    "MESSAGE_MAX_LENGTH", "Message", "MessageSender", "NOTIFICATION_DUE", "Notification", "NotificationChannel",
+    "NotificationEvent", "NotificationStatus",
     "MATCH_INTRODUCED", "MATCH_OPEN", "OFFER_ANSWERED", "OFFER_OUTSTANDING", "OFFER_TURNED_DOWN", "REQUEST_AWAITING_OFFER", "REQUEST_FINISHED",
     "REQUEST_LOOKING", "AnonymisedRequestCount", "Area", "AreaOutcode", "AuditAction", "AuditEvent", "Base",
     "ConflictOfInterest", "ConsentRecord", "ContactLogEntry", "ContactMode", "DeclineReason", "Feedback",

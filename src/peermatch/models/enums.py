@@ -179,6 +179,59 @@ class FeedbackAuthor(enum.StrEnum):
     VOLUNTEER = "volunteer"
 
 
+class NotificationEvent(enum.StrEnum):
+    """What a notification tells someone about. The words sent never name the event to a parent."""
+
+    REQUEST_RECEIVED = "request_received"
+    REQUEST_CLOSED = "request_closed"
+    OFFER_SENT = "offer_sent"
+    OFFER_REMINDER = "offer_reminder"
+    OFFER_DECLINED = "offer_declined"
+    OFFER_LAPSED = "offer_lapsed"
+    OFFER_ACCEPTED = "offer_accepted"
+    INTRODUCED = "introduced"
+    VETTING_DECISION = "vetting_decision"
+    CHECKS_EXPIRING = "checks_expiring"
+    NEW_MESSAGE = "new_message"
+    HELP_ASKED = "help_asked"
+    STALLED_WORK = "stalled_work"
+    DAILY_DIGEST = "daily_digest"
+
+
+class NotificationChannel(enum.StrEnum):
+    EMAIL = "email"
+    TEXT = "text"
+
+
+class NotificationStatus(enum.StrEnum):
+    """Where one notification is on its way (``services/notifications.py`` is the only writer).
+
+    *handed_over* is written just before the message leaves us for good (the end of the SMTP
+    DATA, the text provider's call): a worker that dies after it never sends again, and the
+    row ends *unconfirmed* rather than risk a second message in a parent's inbox.
+    """
+
+    WAITING = "waiting"              # to be sent at its time (the next safe time for a parent)
+    HELD_FOR_DIGEST = "held_for_digest"
+    SENDING = "sending"
+    HANDED_OVER = "handed_over"
+    DELIVERED = "delivered"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    CANCELLED = "cancelled"          # the person no longer allows the channel, or was erased
+    IN_DIGEST = "in_digest"
+
+
+#: Notifications a worker may still pick up.
+NOTIFICATION_DUE = frozenset({NotificationStatus.WAITING, NotificationStatus.RETRYING})
+
+
+class MessageSender(enum.StrEnum):
+    PARENT = "parent"
+    ADVOCATE = "advocate"
+
+
 class AuditAction(enum.StrEnum):
     """Every kind of event the audit log records: the one list, so the log can be filtered by it.
 
@@ -251,3 +304,10 @@ class AuditAction(enum.StrEnum):
     # the network
     SCORING_MODEL_TRAINED = "scoring_model.trained"
     SCORING_MODEL_ACTIVATED = "scoring_model.activated"
+    # telling people, and messages between a parent and their advocate
+    NOTIFICATION_PREFERENCES_CHANGED = "account.notification_preferences_changed"
+    SAFE_CONTACT_CHANGED = "request.safe_contact_changed"
+    MESSAGE_SENT = "match.message_sent"
+    HELP_ASKED = "match.help_asked"
+    MESSAGES_READ = "match.messages_read"
+    NOTIFICATIONS_VIEWED = "organisation.notifications_viewed"

@@ -106,6 +106,12 @@ class User(UUIDPrimaryKey, Timestamped, UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_dt: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # How volunteers and staff are told things (services/notifications.py); parents are told
+    # only as their request's safe-contact answers allow, never by these.
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    notify_by_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    daily_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -14,6 +14,10 @@ from peermatch import clock
 from peermatch.models.base import Base, Timestamped, UUIDPrimaryKey, enum_column, one_of
 from peermatch.models.enums import Gender, MeetingType, RequestStatus
 from peermatch.models.people import Area, IssueType, Organisation, User
+from peermatch.matching.week import mask_from_slots
+
+#: Weekday mornings and afternoons: when a message may go before a parent says otherwise.
+WEEKDAY_DAYTIMES = mask_from_slots((day, part) for day in range(5) for part in (0, 1))
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
 
@@ -126,6 +130,10 @@ class SafeContact(UUIDPrimaryKey, Base):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     voicemail_ok: Mapped[bool] = mapped_column(default=False)
     safe_times: Mapped[str] = mapped_column(sa.String(300), default="")
+    # When a message may be sent: slots of the weekly grid (matching/week.py), read by
+    # services/notifications.py. Until the parent answers, weekday daytimes only.
+    message_times_mask: Mapped[int] = mapped_column(default=WEEKDAY_DAYTIMES,
+                                                    server_default=sa.text(str(WEEKDAY_DAYTIMES)))
 
     request: Mapped[SupportRequest] = relationship(back_populates="safe_contact")
 

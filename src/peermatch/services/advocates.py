@@ -45,7 +45,7 @@ from peermatch.models import (
     VolunteerStatusChange,
 )
 from peermatch.reference import ALL_SLOTS_MASK, LANGUAGES
-from peermatch.services import audit, matching_data
+from peermatch.services import audit, matching_data, notifications
 from peermatch.services.reference_data import area_for_outcode
 
 SUPPORT_MODES = frozenset(SupportMode)
@@ -364,6 +364,7 @@ def _move(session: Session, profile: VolunteerProfile, new: VolunteerStatus, by:
     session.add(VolunteerStatusChange(volunteer_id=profile.id, from_status=old, to_status=new, changed_dt=now,
                                       changed_by_id=by.id, reason=reason))
     _record(session, by, AuditAction(f"advocate.{new}"), profile, now, from_status=str(old))
+    notifications.vetting_decided(session, profile, new, now)
 
 
 def _reason(reason: str, what: str) -> str:

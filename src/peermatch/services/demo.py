@@ -44,7 +44,7 @@ from peermatch.models import (
     VolunteerStatus,
 )
 from peermatch.passwords import hash_password
-from peermatch.services import advocates, drafts, matches, offers, requests
+from peermatch.services import advocates, drafts, matches, notifications, offers, requests
 from peermatch.services.matching import request_profile, volunteer_profiles
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
@@ -114,8 +114,10 @@ def load_demo_data(session: Session, now: datetime, seed: int = 2026) -> DemoRes
     seed_issue_types(session)
     if session.scalar(sa.select(User).where(User.email == _email("admin"))) is not None:
         return DemoResult(False, demo_sign_ins(session), _counts(session))
-    _DemoBuilder(session, now, seed).build()
-    session.flush()
+    # Months of history, as of past moments: nobody is told about any of it.
+    with notifications.quiet(session):
+        _DemoBuilder(session, now, seed).build()
+        session.flush()
     return DemoResult(True, demo_sign_ins(session), _counts(session))
 
 

@@ -7,9 +7,12 @@ the inbox, so no subject ever names social care, abuse or court.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
+from collections.abc import Callable
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
 from typing import Any, Mapping
 
@@ -28,23 +31,76 @@ class Mail:
     subject: str = NEUTRAL_SUBJECT
 
 
-def send(config: Mapping[str, Any], mail: Mail) -> None:
-    """Deliver one message through the configured SMTP server (raises on failure)."""
-    if not config.get("MAIL_SERVER"):
-        logger.info("No MAIL_SERVER configured; message to %s not sent:\n%s", mail.to, mail.body)
-        return
+def _message(config: Mapping[str, Any], mail: Mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(domain="peermatch.invalid")
     message.set_content(mail.body)
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        smtp.send_message(message)
+    return message
+
+
+def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10)
+    if config.get("MAIL_USE_TLS"):
+        smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    return smtp
+
+
+def send(config: Mapping[str, Any], mail: Mail) -> None:
+    """Deliver one message through the configured SMTP server (raises on failure)."""
+    if not config.get("MAIL_SERVER"):
+        logger.info("No MAIL_SERVER configured; message to %s not sent:\n%s", mail.to, mail.body)
+        return
+    with _connect(config) as smtp:
+        smtp.send_message(_message(config, mail))
+
+
+class AfterHandOver(Exception):
+    """The SMTP conversation broke after the message's final dot was sent: it may have been delivered."""
+
+
+def send_handing_over(config: Mapping[str, Any], mail: Mail, handing_over: Callable[[], None]) -> None:
+    """Deliver ``mail``, calling ``handing_over`` at the last moment nothing has been delivered yet.
+
+    The SMTP server takes a message only at the final dot of DATA. Everything before it can
+    fail and be tried again safely; ``handing_over`` runs just before the dot (the outbox
+    records that from here on the message must never be sent again). A refusal the server
+    answers after the dot raises ``SMTPResponseException`` (nothing delivered); a broken
+    connection then raises :class:`AfterHandOver`.
+    """
+    if not config.get("MAIL_SERVER"):
+        handing_over()
+        logger.info("No MAIL_SERVER configured; message to %s written here instead:\nSubject: %s\n\n%s",
+                    mail.to, mail.subject, mail.body)
+        return
+    message = _message(config, mail)
+    data = message.as_bytes(policy=SMTP_POLICY)
+    data = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    with _connect(config) as smtp:
+        code, reply = smtp.mail(config["MAIL_SENDER"])
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, config["MAIL_SENDER"])
+        code, reply = smtp.rcpt(mail.to)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({mail.to: (code, reply)})
+        code, reply = smtp.docmd("DATA")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        smtp.send(data)
+        handing_over()
+        try:
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except (OSError, smtplib.SMTPServerDisconnected) as broken:
+            raise AfterHandOver(str(broken)) from broken
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
 
 
 _QUEUE = "peermatch.mail_after_commit"

@@ -53,7 +53,7 @@ from peermatch.models import (
     User,
     VolunteerProfile,
 )
-from peermatch.services import audit, matching_data, offers, requests
+from peermatch.services import audit, matching_data, notifications, offers, requests
 
 NOTE_LENGTH = 500
 OUTCOME_NOTE_LENGTH = 1000
@@ -132,6 +132,7 @@ def introduce(session: Session, match: Match, organiser: User, now: datetime) ->
                           else "This match has ended, so there is nobody to introduce")
     _record(session, organiser, AuditAction.MATCH_INTRODUCED, match, now)
     requests.matched(session, request, organiser, now)
+    notifications.introduced(session, match, now)
     return match
 
 

@@ -40,7 +40,7 @@ from peermatch.models import (
     VolunteerProfile,
     VolunteerStatus,
 )
-from peermatch.services import audit, matching_data, requests
+from peermatch.services import audit, matching_data, notifications, requests
 
 # When each part of the day starts, for "how long until the parent's meeting".
 PART_OF_DAY_STARTS = {0: time(9, 0), 1: time(13, 0), 2: time(18, 0)}
@@ -89,6 +89,7 @@ def _move(session: Session, offer: Offer, old: Iterable[str], new: OfferStatus, 
     audit.record(session, by, AuditAction(f"offer.{new}"), "offer", offer.id,
                  organisation_id=offer.request.organisation_id, at=now, request_id=str(offer.request_id))
     matching_data.changed(session, [offer.volunteer_id])  # an offer out holds one of the advocate's places
+    notifications.offer_moved(session, offer, new, now)
     return True
 
 

@@ -28,7 +28,7 @@ from peermatch.models import (
     User,
     VolunteerProfile,
 )
-from peermatch.services import audit, matches, requests
+from peermatch.services import audit, matches, notifications, requests
 
 
 def export_parent_data(session: Session, parent: User, now: datetime) -> dict[str, Any]:
@@ -131,6 +131,7 @@ def erase_parent(session: Session, parent: User, now: datetime) -> None:
         _count_anonymously(session, request)
     session.flush()
     audit.record(session, None, AuditAction.PARENT_ERASED, "user", None, at=now)
+    notifications.forget_person(session, parent.id)
     for request in rows:
         session.delete(request)
     session.delete(parent)

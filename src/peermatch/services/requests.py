@@ -43,7 +43,7 @@ from peermatch.models import (
     User,
     VolunteerProfile,
 )
-from peermatch.services import audit
+from peermatch.services import audit, notifications
 
 S = RequestStatus
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
@@ -109,6 +109,7 @@ def _move(session: Session, request: SupportRequest, new: RequestStatus, by: Use
                                     changed_by_id=by.id if by is not None else None))
     audit.record(session, by, AuditAction(f"request.{new}"), "support_request", request.id,
                  organisation_id=request.organisation_id, at=now, from_status=str(old))
+    notifications.request_moved(session, request, new, now)
 
 
 # -- a parent's side ------------------------------------------------------------------------------
