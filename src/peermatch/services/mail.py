@@ -83,6 +83,7 @@ def send_handing_over(config: Mapping[str, Any], mail: Mail, handing_over: Calla
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     with _connect(config) as smtp:
+        smtp.ehlo_or_helo_if_needed()
         code, reply = smtp.mail(config["MAIL_SENDER"])
         if code != 250:
             raise smtplib.SMTPSenderRefused(code, reply, config["MAIL_SENDER"])

@@ -253,6 +253,7 @@ _SUBJECT = "A message from PeerMatch"
 
 _STAFF_LINES: dict[str, str] = {
     NotificationEvent.REQUEST_RECEIVED: "A new request for support has arrived for your organisation.",
+    NotificationEvent.REQUEST_CLOSED: "A request has been closed.",
     NotificationEvent.OFFER_SENT: "You have a new offer to look at. Please answer it by {deadline}.",
     NotificationEvent.OFFER_REMINDER: "An offer is waiting for your answer. It will go back to the organisers at "
                                       "{deadline}.",
@@ -269,6 +270,7 @@ _STAFF_LINES: dict[str, str] = {
 
 _DIGEST_NAMES: dict[str, str] = {
     NotificationEvent.REQUEST_RECEIVED: "new requests",
+    NotificationEvent.REQUEST_CLOSED: "requests closed",
     NotificationEvent.OFFER_SENT: "new offers",
     NotificationEvent.OFFER_REMINDER: "offers waiting for your answer",
     NotificationEvent.OFFER_DECLINED: "offers declined",
