@@ -30,7 +30,7 @@ class NotifyServer:
 
     url: str = ""
     texts: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[int] = field(default_factory=list)  # status codes to give next (201 when empty)
+    answers: dict[str, int] = field(default_factory=dict)  # status code to give a phone number (else 201)
     refused_tokens: int = 0
 
 
@@ -57,7 +57,7 @@ def _handler(server: NotifyServer) -> type[BaseHTTPRequestHandler]:
                 return self._answer(403, {"errors": [{"error": "AuthError", "message": "Invalid token"}]})
             if self.path != "/v2/notifications/sms":
                 return self._answer(404, {"errors": [{"error": "NotFound"}]})
-            status = server.answers.pop(0) if server.answers else 201
+            status = server.answers.get(data.get("phone_number", ""), 201)
             if status != 201:
                 return self._answer(status, {"errors": [{"error": "Error", "message": f"status {status}"}]})
             if data.get("template_id") != TEMPLATE_ID or "body" not in data.get("personalisation", {}):

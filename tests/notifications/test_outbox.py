@@ -64,10 +64,13 @@ def test_an_offer_its_acceptance_and_the_introduction_each_tell_the_right_people
                     (False, advocate.id, "email")}
 
     assert deliver(app) == {"delivered": 6, "recovered": 0, "unconfirmed": 0}
-    by_address = {m["To"]: m.get_content() for m in inbox.messages}
+    by_address: dict[str, str] = {}
+    for message in inbox.messages:
+        by_address[message["To"]] = by_address.get(message["To"], "") + message.get_content()
     assert set(by_address) == {"robin.advocate@example.org", "org.one@example.org", "zelda.private@example.net"}
     assert "You have a new offer to look at. Please answer it by 10:00am on Thursday 12 March" in by_address[
         "robin.advocate@example.org"]
+    assert "You have been introduced to the parent you will support." in by_address["robin.advocate@example.org"]
     assert "An offer was accepted and is waiting for your introduction." in by_address["org.one@example.org"]
     assert notifications.PARENT_WORDS in by_address["zelda.private@example.net"]
     assert sorted(t["phone_number"] for t in notify.texts) == ["07700 900461", "07700 900777"]
@@ -136,11 +139,12 @@ def test_texts_the_provider_refuses_fail_at_once_and_texts_it_cannot_take_now_ar
     for user, phone in ((refused, "07700 900001"), (busy, "07700 900002")):
         user.phone, user.notify_by_text, user.notify_by_email = phone, True, False
         notifications.tell_user(session, user, NotificationEvent.VETTING_DECISION, "decided", TUESDAY_TEN)
-    notify.answers = [400, 503]
+    notify.answers = {"07700 900001": 400, "07700 900002": 503}
     deliver(app)
     status = {n.recipient_id: (n.status, n.problem) for n in rows(session)}
     assert status[refused.id] == (NotificationStatus.FAILED, "The text provider refused the text (400)")
     assert status[busy.id] == (NotificationStatus.RETRYING, "The text provider was busy or failing (503)")
+    notify.answers = {}
     deliver(app, TUESDAY_TEN + timedelta(minutes=1))
     assert [t["phone_number"] for t in notify.texts] == ["07700 900002"]
     assert notify.refused_tokens == 0  # the real client signed every call as Notify expects

@@ -159,8 +159,8 @@ def _insert(session: Session, values: dict[str, Any]) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(Notification).values(id=uuid.uuid4(), **values).on_conflict_do_nothing(
-        index_elements=["idempotency_key"])
-    written = session.execute(statement).rowcount == 1
+        index_elements=["idempotency_key"]).returning(Notification.id)
+    written = session.execute(statement).first() is not None  # (rowcount is not kept by the ORM's insert)
     if written:
         session.info["peermatch.notifications_written"] = True
     return written
