@@ -1,4 +1,5 @@
-# PeerMatch: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs the whole suite.
+# PeerMatch: `make run` serves the demo on http://127.0.0.1:5000 with its background worker; `make test` runs the
+# whole suite.
 # Both set everything up first on a fresh machine with Python 3.11+ and Node/npm.
 
 PYTHON ?= python3
@@ -13,7 +14,8 @@ export PEERMATCH_INSTANCE_PATH ?= $(CURDIR)/instance
 run: setup migrate
 	@test -f $(PEERMATCH_INSTANCE_PATH)/.demo-loaded || ($(BIN)/peermatch demo && touch $(PEERMATCH_INSTANCE_PATH)/.demo-loaded)
 	@echo "PeerMatch is at http://127.0.0.1:5000 (demo sign-ins: see README or run '$(BIN)/peermatch demo')"
-	$(BIN)/peermatch run --host 127.0.0.1 --port 5000
+	@echo "Its worker sends notifications (written to this log: no mail server or text provider is set up)"
+	BIN=$(BIN) scripts/run_dev.sh
 
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -184,8 +184,12 @@ def worker(threads: int | None) -> None:
     """Run the job queue: deliver notifications, lapse offers, reminders, digests (until Ctrl-C)."""
     from flask import current_app
 
+    import logging
+
     from peermatch import jobs
 
+    # What the worker did, on its standard error (and, with no mail server or text provider, what it sent).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [worker] %(name)s: %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     jobs.run_worker(app, threads or int(app.config["JOBS_WORKERS"]))
 
