@@ -23,6 +23,12 @@ from peermatch.models import (
 )
 from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
 
+
+@pytest.fixture(scope="session")
+def app(demo_app: Flask) -> Flask:
+    """Every test here works on the demo network, built once for the run (``conftest.demo_app``)."""
+    return demo_app
+
 PERSONAS = ["anonymous", "parent", "other_parent", "advocate", "other_advocate", "applicant", "organiser",
             "other_organiser", "admin"]
 

@@ -22,6 +22,12 @@ from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
 from peermatch.web.access import ACCESS_ATTRIBUTE
 from peermatch.web.parents.steps import STEPS
 
+
+@pytest.fixture(scope="session")
+def app(demo_app: Flask) -> Flask:
+    """Every test here works on the demo network, built once for the run (``conftest.demo_app``)."""
+    return demo_app
+
 # Rows that a refused post may still add: what happened is recorded, the visitor's session kept.
 MAY_CHANGE = {"audit_events", "sign_in_sessions", "matching_state"}
 AWKWARD = ["", " ", "0", "-1", "00", "²", "٣٠", "١٢", "1e9", "NaN", "inf", "9" * 40, "x" * 5000, "\x00", "\u202e",

@@ -7,12 +7,20 @@ import uuid
 from collections import Counter
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from peermatch import clock
 from peermatch.models import MATCH_OPEN, Match, Offer, OfferStatus, Organisation, User, VolunteerProfile
 from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
 from support import FormClient, sign_in_through_the_pages
+
+
+@pytest.fixture(scope="session")
+def app(demo_app: Flask) -> Flask:
+    """Every test here works on the demo network, built once for the run (``conftest.demo_app``)."""
+    return demo_app
 
 
 def signed_in(app: Any, email: str) -> FormClient:
