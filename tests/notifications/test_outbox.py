@@ -169,6 +169,15 @@ def test_someone_who_chose_a_daily_digest_gets_one_message_a_day_from_8am(
     assert "- 1 requests for help\n- 3 offers declined" in message.get_content().replace("\r\n", "\n")
     assert {n.status for n in rows(session, event=NotificationEvent.OFFER_DECLINED)} == {NotificationStatus.IN_DIGEST}
 
+    notifications.tell_user(session, organiser, NotificationEvent.OFFER_LAPSED, "after the digest", eight)
+    assert notifications.gather_digests(session, eight + timedelta(hours=2)) == 0
+    [late] = rows(session, event=NotificationEvent.OFFER_LAPSED)
+    assert late.status == NotificationStatus.HELD_FOR_DIGEST  # for tomorrow's, not lost in today's sent one
+    next_day = eight + timedelta(days=1)
+    assert notifications.gather_digests(session, next_day) == 1
+    deliver(app, next_day)
+    assert "- 1 offers not answered in time" in inbox.messages[-1].get_content()
+
 
 def test_an_offer_reminder_goes_once_twelve_hours_before_it_lapses(
         app: Any, session: Any, volunteering: Any, stopped: Any) -> None:

@@ -483,7 +483,11 @@ def gather_digests(session: Session, now: datetime) -> int:
                                  status=NotificationStatus.WAITING, created_dt=now, not_before_dt=now, attempts=0,
                                  problem="")):
             written += 1
-        digest_id = session.scalar(sa.select(Notification.id).where(Notification.idempotency_key == key))
+        # Locked, so a worker cannot claim it between this look and the rows joining it.
+        digest_id, status = session.execute(sa.select(Notification.id, Notification.status)
+                                            .where(Notification.idempotency_key == key).with_for_update()).one()
+        if status != NotificationStatus.WAITING:
+            continue  # today's digest has gone: what came since waits for tomorrow's
         session.execute(sa.update(Notification).where(
             Notification.recipient_id == user.id, Notification.channel == channel,
             Notification.status == NotificationStatus.HELD_FOR_DIGEST)
