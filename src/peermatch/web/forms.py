@@ -115,7 +115,7 @@ class MessageForm(FlaskForm):
                          validators=[DataRequired(message="Enter your message")])
     help = SelectMultipleField(
         "Do you need help from the organisers?", widget=Checkboxes(),
-        choices={"yes": "Yes, ask the organisers to help"},
+        choices={"yes": "Yes, ask the organisers to help"}, invalid_choice_message="Select yes, or leave it empty",
         description="They will be told that you asked, and will read these messages to help.")
     submit = submit("Send message")
 

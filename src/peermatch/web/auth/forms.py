@@ -86,6 +86,7 @@ class NotificationSettingsForm(FlaskForm):
     channels = SelectMultipleField(
         "How should we tell you when something needs you?", widget=Checkboxes(),
         description="Select all that you want.", choices={"email": "Email", "text": "Text message"},
+        invalid_choice_message="Select email, text message or both",
         validators=[InputRequired(message="Select email, text message or both")])
     phone = StringField("Mobile phone number for texts", widget=GovTextInput(),
                         description="Only if you chose text message. For example, 07700 900 982.",
