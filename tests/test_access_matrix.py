@@ -130,6 +130,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "auth.enter_code": everyone(302), "auth.set_up_code": everyone(302), "auth.sign_out": everyone(302),
     "auth.home": signed_in(302), "auth.sign_out_page": signed_in(), "auth.change_password": signed_in(),
     "auth.confirm_it_is_you": signed_in(),
+    "auth.notification_settings": signed_in(parent=403, other_parent=403),  # parents choose on each request
 
     "parents.ask": only(PARENTS, parent=302, other_parent=302), "parents.check_answers": only(PARENTS),
     "parents.question": only(PARENTS), "parents.sent": only(PARENTS), "parents.home": only(PARENTS),
@@ -137,6 +138,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "parents.delete_account": only(PARENTS),
     "parents.request_detail": only(PARENTS, other_parent=404), "parents.withdraw": only(PARENTS, other_parent=404),
     "parents.feedback": only(PARENTS, parent=404, other_parent=404),  # feedback only once the support has ended
+    "parents.change_contact": only(PARENTS, other_parent=404),
+    "parents.send_message": only(PARENTS, other_parent=404),  # an empty message: the page again, with the error
 
     "volunteers.home": only(VOLUNTEERS), "volunteers.apply": only(VOLUNTEERS, advocate=302, other_advocate=302,
                                                                    applicant=302),
@@ -150,6 +153,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "volunteers.match": only(VOLUNTEERS, other_advocate=404, applicant=404),
     "volunteers.log_contact": only(VOLUNTEERS, other_advocate=404, applicant=404),
     "volunteers.end_match": only(VOLUNTEERS, other_advocate=404, applicant=404),
+    "volunteers.send_message": only(VOLUNTEERS, other_advocate=404, applicant=404),
 
     "organisers.home": only(ORGANISERS), "organisers.triage": only(ORGANISERS),
     "organisers.offers_page": only(ORGANISERS), "organisers.matches_page": only(ORGANISERS),
@@ -165,6 +169,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "organisers.introduce": only(ORGANISERS, other_organiser=404),
     "organisers.match_detail": only(ORGANISERS, other_organiser=404),
     "organisers.end_match": only(ORGANISERS, other_organiser=404),
+    "organisers.match_messages": only(ORGANISERS, other_organiser=404),
     "organisers.advocate_detail": only(ORGANISERS, other_organiser=404),
     "organisers.vetting": only(ORGANISERS, other_organiser=404),
     "organisers.decide": only(ORGANISERS, other_organiser=404),

@@ -70,6 +70,10 @@ def test_a_new_parent_asks_for_support_on_a_phone_without_javascript(browser: An
     page.check("label:has-text('No, do not leave a voicemail')")
     page.fill("#safe_times", "After 7pm")
     page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "When is it safe for us to send you a message?"
+    page.check("#message_times-0-2")
+    page.check("#message_times-4-2")
+    page.click("button:has-text('Continue')")
     page.check("#consent")
     page.click("button:has-text('Continue')")
 

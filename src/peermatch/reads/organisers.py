@@ -36,6 +36,7 @@ from peermatch.models import (
     IssueType,
     Match,
     MatchStatus,
+    Message,
     Offer,
     OfferStatus,
     Organisation,
@@ -54,6 +55,8 @@ from peermatch.models import (
 from peermatch.reference import LANGUAGES
 from peermatch.services import audit
 from peermatch.services import matching as matching_service
+from peermatch.services import messages as messages_service
+from peermatch.services.notifications import SentRow, sent_about
 from peermatch.services.advocates import vetting_state, what_vetting_lacks
 
 PAGE_SIZE = 25
@@ -373,6 +376,7 @@ class RequestRecord:
     conflicts: list[tuple[str, str, datetime]]  # advocate, reason, when
     conflict_choices: list[tuple[str, str]]
     waiting_offer: Offer | None
+    sent: list[SentRow] = field(default_factory=list)  # notifications about it, never their words
 
 
 def request_record(session: Session, organiser: User, request_id: object, now: datetime) -> RequestRecord:
@@ -409,14 +413,15 @@ def request_record(session: Session, organiser: User, request_id: object, now: d
         .where(VolunteerProfile.organisation_id == request.organisation_id,
                VolunteerProfile.status == VolunteerStatus.APPROVED)
         .order_by(User.display_name)) if i not in excluded]
+    sent = sent_about(session, request_id=request.id)
     audit.record(session, organiser, AuditAction.REQUEST_VIEWED, "support_request", request.id,
-                 organisation_id=request.organisation_id, at=now)
+                 organisation_id=request.organisation_id, at=now, notifications_shown=len(sent))
     waiting = next((h.offer for h in reversed(histories) if h.offer.status in OFFER_OUTSTANDING), None)
     return RequestRecord(
         request=request, issues=issues, languages=request.languages,
         timeline=[(c.to_status, c.changed_dt, names.get(c.changed_by_id, "PeerMatch")) for c in request.status_changes],
         offers=histories, match=match, advocate_name=match.volunteer.user.display_name if match else "",
-        conflicts=[(n, r, d) for n, r, d in conflicts], conflict_choices=choices, waiting_offer=waiting,
+        conflicts=[(n, r, d) for n, r, d in conflicts], conflict_choices=choices, waiting_offer=waiting, sent=sent,
     )
 
 
@@ -618,6 +623,8 @@ class MatchRecord:
     contacts: list[ContactLogEntry]
     minutes: int
     feedback: dict[str, Any]
+    messages: int = 0  # how many the parent and the advocate wrote (read on their own page, audited)
+    help_asked: datetime | None = None  # the last time either asked the organisers for help
 
 
 def match_record(session: Session, organiser: User, match_id: object, now: datetime) -> MatchRecord:
@@ -629,9 +636,31 @@ def match_record(session: Session, organiser: User, match_id: object, now: datet
         selectinload(Match.volunteer).selectinload(VolunteerProfile.user))).one()
     audit.record(session, organiser, AuditAction.MATCH_VIEWED, "match", match.id,
                  organisation_id=_org(organiser), at=now, request_id=str(match.request_id))
+    count = session.scalar(sa.select(sa.func.count(Message.id)).where(Message.match_id == match.id)) or 0
+    help_asked = session.scalar(sa.select(Message.sent_dt).where(Message.match_id == match.id, Message.asks_for_help)
+                                .order_by(Message.sent_dt.desc()).limit(1))
     return MatchRecord(match, match.request.safe_contact.name_to_ask_for if match.request.safe_contact else "",
                        match.volunteer.user.display_name, sorted(match.contacts, key=lambda c: c.occurred_on),
-                       sum(c.minutes for c in match.contacts), {f.author: f for f in match.feedback})
+                       sum(c.minutes for c in match.contacts), {f.author: f for f in match.feedback},
+                       count, help_asked)
+
+
+@dataclass(frozen=True)
+class MessagesPage:
+    match: Match
+    parent_name: str
+    advocate: str
+    messages: list[Message]
+
+
+def match_messages(session: Session, organiser: User, match_id: object, now: datetime) -> MessagesPage:
+    """The messages between the parent and the advocate of one of the organisation's matches (the read is audited)."""
+    match = own_match(session, organiser, match_id)
+    thread = messages_service.thread(session, match)
+    audit.record(session, organiser, AuditAction.MESSAGES_READ, "match", match.id,
+                 organisation_id=_org(organiser), at=now, request_id=str(match.request_id), messages=len(thread))
+    contact = match.request.safe_contact
+    return MessagesPage(match, contact.name_to_ask_for if contact else "", match.volunteer.user.display_name, thread)
 
 
 # -- advocates ----------------------------------------------------------------------------------------------
@@ -720,6 +749,7 @@ class AdvocateRecord:
     history: list[tuple[str | None, str, datetime, str, str]]
     open_matches: list[Match]
     offers_waiting: list[Offer]
+    sent: list[SentRow] = field(default_factory=list)  # notifications about them, never their words
 
 
 def advocate_record(session: Session, organiser: User, volunteer_id: object, now: datetime) -> AdvocateRecord:
@@ -737,13 +767,14 @@ def advocate_record(session: Session, organiser: User, volunteer_id: object, now
     waiting = list(session.scalars(sa.select(Offer).where(Offer.volunteer_id == profile.id,
                                                           Offer.status.in_(OFFER_OUTSTANDING))
                                    .options(selectinload(Offer.request))))
+    sent = sent_about(session, volunteer_id=profile.id)
     audit.record(session, organiser, AuditAction.ADVOCATE_VIEWED, "volunteer_profile", profile.id,
-                 organisation_id=profile.organisation_id, at=now)
+                 organisation_id=profile.organisation_id, at=now, notifications_shown=len(sent))
     vetting = profile.vetting
     return AdvocateRecord(
         profile, profile.user.display_name, vetting_state(vetting, today), what_vetting_lacks(vetting, today),
         bool(vetting and vetting.dbs_expires_on and today <= vetting.dbs_expires_on <= today + EXPIRY_WARNING),
-        history, open_matches, waiting)
+        history, open_matches, waiting, sent)
 
 
 def applications(session: Session, organiser: User, now: datetime) -> list[AdvocateRow]:

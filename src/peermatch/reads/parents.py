@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from peermatch.errors import NotFound
-from peermatch.models import Match, RequestStatus, SupportRequest, User, VolunteerProfile
-from peermatch.services import matches, requests
+from peermatch.models import Match, Message, RequestStatus, SupportRequest, User, VolunteerProfile
+from peermatch.services import drafts, matches, messages, requests
 
 
 def sent_requests(session: Session, parent: User) -> list[SupportRequest]:
@@ -46,18 +46,34 @@ class RequestPage:
     match: Match | None
     can_withdraw: bool
     can_give_feedback: bool
+    can_change_contact: bool
+    messages: list[Message]  # with their advocate, from the introduction
+    can_write: bool
 
 
 def request_page(session: Session, parent: User, request_id: str | uuid.UUID) -> RequestPage:
-    """A parent's request with its timeline, their advocate once introduced, and what they can do next."""
+    """A parent's request with its timeline, their advocate once introduced, the messages with them, and what
+    they can do next."""
     request = own_request(session, parent, request_id)
     match = session.scalar(
         sa.select(Match).where(Match.request_id == request.id)
         .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
         .order_by(Match.accepted_dt.desc()).limit(1)
     )
+    introduced = match is not None and match.introduced_dt is not None
     return RequestPage(request, match, requests.can_withdraw(request),
-                       matches.can_give_parent_feedback(session, request))
+                       matches.can_give_parent_feedback(session, request), drafts.can_change_safe_contact(request),
+                       messages.thread(session, match) if introduced and match else [], messages.thread_open(match))
+
+
+def own_match(session: Session, parent: User, request_id: str | uuid.UUID) -> Match:
+    """The advocate's match on one of this parent's own requests (the latest), or :class:`NotFound`."""
+    request = own_request(session, parent, request_id)
+    match = session.scalar(sa.select(Match).where(Match.request_id == request.id)
+                           .order_by(Match.accepted_dt.desc()).limit(1))
+    if match is None:
+        raise NotFound(request_id)
+    return match
 
 
 def latest_submitted(session: Session, parent: User) -> SupportRequest | None:

@@ -25,6 +25,7 @@ from peermatch.models import (
     ContactLogEntry,
     IssueType,
     Match,
+    Message,
     Offer,
     OfferStatus,
     Organisation,
@@ -35,7 +36,7 @@ from peermatch.models import (
     VolunteerProfile,
 )
 from peermatch.reference import LANGUAGES, slots_by_day
-from peermatch.services import audit
+from peermatch.services import audit, messages
 from peermatch.services.advocates import REFERENCES_NEEDED, profile_for
 from peermatch.services.reference_data import area_for_outcode
 
@@ -263,6 +264,8 @@ class MatchPage:
     match: Match
     contact: ContactDetails | None
     minutes: int
+    messages: list[Message]  # with the parent, from the introduction
+    can_write: bool
 
 
 def match_page(session: Session, user: User, profile: VolunteerProfile, match_id: uuid.UUID,
@@ -273,4 +276,5 @@ def match_page(session: Session, user: User, profile: VolunteerProfile, match_id
     if contact is not None:
         audit.record(session, user, AuditAction.CONTACT_DETAILS_VIEWED, "support_request", match.request_id,
                      organisation_id=match.request.organisation_id, at=now, match_id=str(match.id))
-    return MatchPage(match, contact, sum(c.minutes for c in match.contacts))
+    thread = messages.thread(session, match) if match.introduced_dt is not None else []
+    return MatchPage(match, contact, sum(c.minutes for c in match.contacts), thread, messages.thread_open(match))

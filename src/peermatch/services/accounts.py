@@ -227,3 +227,28 @@ def load_user(session: Session, user_key: str) -> User | None:
     if user is None or not token or user.session_token != token:
         return None
     return user
+
+
+def set_notification_preferences(session: Session, user: User, *, by_email: bool, by_text: bool, phone: str | None,
+                                 daily_digest: bool, now: datetime) -> None:
+    """How a volunteer or a member of staff is told things: email, text or both, each time or in a daily digest.
+
+    At least one channel, and a phone number for texts; a number is kept only while texts are
+    wanted. Audited with the names of the settings that changed, never the number.
+    (Parents are told only as each request's safe-contact answers allow: ``services/drafts.py``.)
+    """
+    if user.role == Role.PARENT:
+        raise DomainError("Parents choose how they are contacted on each request", "channels")
+    if not (by_email or by_text):
+        raise DomainError("Select email, text message or both", "channels")
+    number = (phone or "").strip() or None
+    if by_text and number is None:
+        raise DomainError("Enter the mobile phone number for texts", "phone")
+    values = {"notify_by_email": by_email, "notify_by_text": by_text, "phone": number if by_text else None,
+              "daily_digest": daily_digest}
+    changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
+    for name, value in values.items():
+        setattr(user, name, value)
+    audit.record(session, user, AuditAction.NOTIFICATION_PREFERENCES_CHANGED, "user", user.id,
+                 organisation_id=user.organisation_id, at=now, changed=changed)
+    session.flush()

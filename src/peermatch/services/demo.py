@@ -44,6 +44,7 @@ from peermatch.models import (
     VolunteerProfile,
     VolunteerStatus,
 )
+from peermatch.matching.week import mask_from_slots
 from peermatch.passwords import hash_password
 from peermatch.services import advocates, drafts, matches, notifications, offers, requests
 from peermatch.services.matching import request_profile, volunteer_profiles
@@ -63,6 +64,13 @@ ORGANISATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Kent and Sussex Parent Advocates", ("Kent", "East Sussex", "West Sussex")),
 )
 
+# When a message is safe, following each demo parent's own words (weekly grid: days 0-6, parts 0-2).
+DEMO_MESSAGE_TIMES = {
+    "Weekdays 9:30am to 2:30pm": mask_from_slots((day, part) for day in range(5) for part in (0, 1)),
+    "After 6pm": mask_from_slots((day, 2) for day in range(7)),
+    "Any time": mask_from_slots((day, part) for day in range(7) for part in range(3)),
+    "Mornings only": mask_from_slots((day, 0) for day in range(7)),
+}
 SECOND_LANGUAGES = ("pl", "ur", "pa", "bn", "ro", "ar", "so", "gu", "cy", "bsl", "pt", "lt")
 
 
@@ -340,6 +348,8 @@ class _DemoBuilder:
         drafts.record_consent(self.session, request, parent, "2026-11", submitted - timedelta(minutes=1))
         request.draft_answers = {**request.draft_answers, "meeting_answered": True, "languages_answered": True,
                                  "gender_answered": True, "location": "postcode"}
+        if drafts.messages_allowed(request):
+            drafts.save_message_times(self.session, request, DEMO_MESSAGE_TIMES[request.safe_contact.safe_times])
         requests.submit(self.session, request, parent, submitted)
         if status == RequestStatus.SUBMITTED:
             return

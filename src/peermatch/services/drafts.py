@@ -12,6 +12,11 @@ Decisions worth knowing:
 
 Sending the finished draft is ``services.requests.submit``: the request's life cycle
 starts there.
+
+The safe-contact answers stay the parent's to change after sending, until the request is
+finished (:func:`change_safe_contact`): the same checks as the question, and nothing saved
+unless every answer is right. Notifications read them again at the moment of sending, so a
+change is honoured by the very next one.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from peermatch import clock
-from peermatch.errors import DomainError
+from peermatch.errors import DomainError, NotFound
 from peermatch.geo import PostcodeError, lookup_postcode
 from peermatch.models import (
+    REQUEST_FINISHED,
     Area,
+    AuditAction,
     ConsentRecord,
     IssueType,
     RequestLanguage,
@@ -37,7 +44,7 @@ from peermatch.models import (
     User,
 )
 from peermatch.reference import ALL_SLOTS_MASK
-from peermatch.services import requests
+from peermatch.services import audit, requests
 from peermatch.services.reference_data import area_for_outcode
 
 CONSENT_PURPOSE = "share_with_organisers_and_advocate"
@@ -191,13 +198,19 @@ class SafeContactAnswers:
     voicemail_ok: bool
 
 
-def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeContactAnswers) -> None:
+def check_safe_contact(answers: SafeContactAnswers) -> None:
+    """Every way chosen has its address: DomainError on the first one missing."""
     if not answers.channels:
         raise DomainError("Select at least one way it is safe to contact you", "channels")
     if "email" in answers.channels and not answers.email:
         raise DomainError("Enter the email address it is safe to use", "email")
     if answers.channels & {"phone", "text"} and not answers.phone:
         raise DomainError("Enter the phone number it is safe to use", "phone")
+
+
+def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeContactAnswers) -> None:
+    """Save how it is safe to contact the parent; refused, with nothing changed, when an answer is missing."""
+    check_safe_contact(answers)
     contact = draft.safe_contact or SafeContact()
     contact.name_to_ask_for = answers.name_to_ask_for.strip()
     contact.email_ok = "email" in answers.channels
@@ -209,6 +222,67 @@ def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeCont
     contact.safe_times = answers.safe_times.strip()
     draft.safe_contact = contact
     session.flush()
+
+
+def messages_allowed(request: SupportRequest) -> bool:
+    """Whether the parent allowed any way we send messages (email or text), so their message times matter."""
+    contact = request.safe_contact
+    return contact is not None and (contact.email_ok or contact.text_ok)
+
+
+def _check_message_times(mask: int) -> None:
+    if not 0 < mask <= ALL_SLOTS_MASK:
+        raise DomainError("Select at least one time when it is safe to send you a message", "message_times")
+
+
+def save_message_times(session: Session, draft: SupportRequest, mask: int) -> None:
+    """The weekly slots when a message (email or text) is safe; notifications wait for the next one."""
+    if draft.safe_contact is None:
+        raise DomainError("Tell us how it is safe to contact you first", "message_times")
+    _check_message_times(mask)
+    draft.safe_contact.message_times_mask = mask
+    _remember(draft, message_times_answered=True)
+    session.flush()
+
+
+def can_change_safe_contact(request: SupportRequest) -> bool:
+    """A sent request's safe-contact answers can change until the request is finished."""
+    return request.status != RequestStatus.DRAFT and request.status not in REQUEST_FINISHED
+
+
+def change_safe_contact(session: Session, request: SupportRequest, parent: User, answers: SafeContactAnswers,
+                        message_times: int | None, now: datetime) -> None:
+    """The parent changes how and when it is safe to contact them, after sending (audited, never the values).
+
+    ``message_times`` None keeps the weekly slots as they are (they matter only while email or
+    text is allowed, and are then required). Every answer is checked before anything changes.
+    """
+    request = requests.lock(session, request)
+    if request.parent_id != parent.id:
+        raise NotFound(request.id)
+    if not can_change_safe_contact(request):
+        raise DomainError("This request has finished, so how we contact you can no longer change")
+    before = _contact_values(request.safe_contact)
+    check_safe_contact(answers)
+    if answers.channels & {"email", "text"}:
+        _check_message_times(message_times if message_times is not None else
+                             (request.safe_contact.message_times_mask if request.safe_contact else 0))
+    save_safe_contact(session, request, answers)
+    if message_times is not None and messages_allowed(request):
+        assert request.safe_contact is not None
+        request.safe_contact.message_times_mask = message_times
+    changed = sorted(name for name, value in _contact_values(request.safe_contact).items() if before.get(name) != value)
+    audit.record(session, parent, AuditAction.SAFE_CONTACT_CHANGED, "support_request", request.id,
+                 organisation_id=request.organisation_id, at=now, changed=changed)
+    session.flush()
+
+
+def _contact_values(contact: SafeContact | None) -> dict[str, object]:
+    if contact is None:
+        return {}
+    return {name: getattr(contact, name) for name in (
+        "name_to_ask_for", "email_ok", "email", "phone_ok", "text_ok", "phone", "voicemail_ok", "safe_times",
+        "message_times_mask")}
 
 
 def record_consent(session: Session, draft: SupportRequest, parent: User, version: str, now: datetime) -> None:
@@ -242,6 +316,8 @@ def missing_steps(draft: SupportRequest) -> list[str]:
         missing.append("when-free")
     if draft.safe_contact is None:
         missing.append("contact")
+    elif messages_allowed(draft) and not answers.get("message_times_answered"):
+        missing.append("message-times")
     if not answers.get("consent_version"):
         missing.append("consent")
     return missing

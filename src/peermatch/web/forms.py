@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from peermatch.web.widgets import Checkboxes
 
 
 class MinimumPasswordLength:
@@ -41,6 +43,11 @@ class HardToGuessPassword:
             reason = found["feedback"]["warning"] or "It would be easy to guess."
             raise ValidationError(f"Choose a password that is harder to guess. {reason} "
                                   "A few unrelated words you will remember work well")
+
+
+#: A UK or international phone number as people type it (the parent's safe phone, staff's phone for texts).
+PHONE_PATTERN = r"^\+?[0-9 ()-]{10,20}$"
+PHONE_FORMAT_MESSAGE = "Enter a phone number, like 07700 900 982"
 
 
 def email_field(label: str = "Email address") -> EmailField:
@@ -99,3 +106,19 @@ def show_error(form: FlaskForm, error: Exception) -> None:
     if field is None:
         field = next(f for f in form if f.name != "csrf_token")
     field.errors = [*field.errors, str(error)]
+
+
+class MessageForm(FlaskForm):
+    """A message to the other side of a match (the parent or their advocate); its length is the service's rule."""
+
+    body = TextAreaField("Write a message", widget=GovCharacterCount(),
+                         validators=[DataRequired(message="Enter your message")])
+    help = SelectMultipleField(
+        "Do you need help from the organisers?", widget=Checkboxes(),
+        choices={"yes": "Yes, ask the organisers to help"}, invalid_choice_message="Select yes, or leave it empty",
+        description="They will be told that you asked, and will read these messages to help.")
+    submit = submit("Send message")
+
+    @property
+    def asks_for_help(self) -> bool:
+        return "yes" in (self.help.data or [])

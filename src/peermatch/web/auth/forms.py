@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms import PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
-from peermatch.web.forms import email_field, name_field, new_password_fields, submit
+from peermatch.web.forms import PHONE_FORMAT_MESSAGE, PHONE_PATTERN, email_field, name_field, new_password_fields, submit
+from peermatch.web.widgets import Checkboxes, Radios
 
 
 class SignInForm(FlaskForm):
@@ -79,3 +80,19 @@ class ConfirmItIsYouForm(FlaskForm):
     code = StringField("Code", widget=GovTextInput(),
                        description="The 6-digit code your authenticator app shows for PeerMatch, or a recovery code")
     submit = submit("Continue")
+
+
+class NotificationSettingsForm(FlaskForm):
+    channels = SelectMultipleField(
+        "How should we tell you when something needs you?", widget=Checkboxes(),
+        description="Select all that you want.", choices={"email": "Email", "text": "Text message"},
+        invalid_choice_message="Select email, text message or both",
+        validators=[InputRequired(message="Select email, text message or both")])
+    phone = StringField("Mobile phone number for texts", widget=GovTextInput(),
+                        description="Only if you chose text message. For example, 07700 900 982.",
+                        validators=[Optional(), Regexp(PHONE_PATTERN, message=PHONE_FORMAT_MESSAGE)])
+    how_often = RadioField(
+        "How often?", widget=Radios(),
+        choices={"each": "Each time something happens", "digest": "A daily digest instead of single messages"},
+        validators=[InputRequired(message="Select how often you want to be told")])
+    submit = submit("Save settings")

@@ -20,6 +20,7 @@ from peermatch.web.auth.forms import (
     CodeForm,
     ConfirmItIsYouForm,
     ForgottenPasswordForm,
+    NotificationSettingsForm,
     ParentRegistrationForm,
     SetPasswordForm,
     SetUpCodeForm,
@@ -317,3 +318,27 @@ def change_password():
             flash("Your password has been changed. You have been signed out everywhere else", "success")
             return redirect(home_url_for(user))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER, Role.ORGANISER, Role.ADMIN)
+def notification_settings():
+    """How a volunteer or a member of staff is told things (parents choose per request, when it is safe)."""
+    user = current_user._get_current_object()
+    form = NotificationSettingsForm()
+    if form.validate_on_submit():
+        chosen = set(form.channels.data or [])
+        try:
+            accounts.set_notification_preferences(
+                db.session, user, by_email="email" in chosen, by_text="text" in chosen, phone=form.phone.data,
+                daily_digest=form.how_often.data == "digest", now=clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Your notification settings have been saved", "success")
+            return redirect(home_url_for(user))
+    elif not form.is_submitted():
+        form.channels.data = [c for c, on in (("email", user.notify_by_email), ("text", user.notify_by_text)) if on]
+        form.phone.data = user.phone
+        form.how_often.data = "digest" if user.daily_digest else "each"
+    return render_template("auth/notifications.html", form=form, user=user)

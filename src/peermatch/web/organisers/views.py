@@ -223,6 +223,14 @@ def match_detail(match_id: str):
     return render_template("organisers/match.html", record=record, **_common())
 
 
+@bp.get("/matches/<match_id>/messages")
+@roles_required(ORGANISER)
+def match_messages(match_id: str):
+    """The messages between the parent and the advocate: opened on purpose, and the read is audited."""
+    page = reads.match_messages(db.session, current_user, match_id, clock.now())
+    return render_template("organisers/messages.html", page=page, **_common())
+
+
 @bp.route("/matches/<match_id>/end", methods=["GET", "POST"])
 @roles_required(ORGANISER)
 def end_match(match_id: str):

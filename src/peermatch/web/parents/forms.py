@@ -13,7 +13,7 @@ from peermatch.models import Gender, MeetingType
 from peermatch.reference import LANGUAGES
 from peermatch.web.fields import GovDateField, WeeklySlotsField
 from peermatch.web.widgets import Checkboxes, Radios
-from peermatch.web.forms import submit
+from peermatch.web.forms import PHONE_FORMAT_MESSAGE, PHONE_PATTERN, submit
 
 MEETING_TYPES = [
     (MeetingType.CHILD_PROTECTION_CONFERENCE, "Child protection conference",
@@ -31,7 +31,6 @@ PARTS = [("0", "Morning"), ("1", "Afternoon"), ("2", "Evening")]
 SUPPORT_MODES = [("in_person", "In person", "Meeting face to face, or going with you to a meeting"),
                  ("phone", "By phone", None), ("video", "By video call", None)]
 CHANNELS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email")]
-PHONE_PATTERN = r"^\+?[0-9 ()-]{10,20}$"
 
 
 class ParentForm(FlaskForm):
@@ -135,7 +134,7 @@ class ContactForm(ParentForm):
     )
     phone = StringField("Phone number it is safe to use", widget=GovTextInput(),
                         description="For calls or texts. For example, 07700 900 982.",
-                        validators=[Optional(), Regexp(PHONE_PATTERN, message="Enter a phone number, like 07700 900 982")])
+                        validators=[Optional(), Regexp(PHONE_PATTERN, message=PHONE_FORMAT_MESSAGE)])
     email = StringField("Email address it is safe to use", widget=GovTextInput(),
                         validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
                                     Email(message="Enter an email address in the correct format, like name@example.com",
@@ -149,6 +148,25 @@ class ContactForm(ParentForm):
         validators=[DataRequired(message="Tell us when it is safe to contact you"),
                     Length(max=300, message="When it is safe to contact you must be 300 characters or fewer")],
     )
+
+
+MESSAGE_TIMES_HINT = ("We will only send an email or a text at the times you choose: morning is 8am to 12 noon, "
+                      "afternoon is 12 to 5pm, evening is 5pm to 9pm. We never send anything at night.")
+
+
+class MessageTimesForm(ParentForm):
+    message_times = WeeklySlotsField(
+        "When is it safe for us to send you a message?", description=MESSAGE_TIMES_HINT,
+        validators=[InputRequired(message="Select at least one time when it is safe to send you a message")])
+
+
+class ChangeContactForm(ContactForm):
+    """The safe-contact question and the message times on one page, to change them after sending."""
+
+    heading = "Change how and when it is safe to contact you"
+    message_times = WeeklySlotsField("When is it safe for us to send you a message?",
+                                     description="Only if you chose email or text message. " + MESSAGE_TIMES_HINT)
+    submit = submit("Save changes")
 
 
 class ConsentForm(ParentForm):

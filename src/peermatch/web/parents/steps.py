@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
 
-from peermatch.models import SupportRequest, User
+from peermatch.models import SafeContact, SupportRequest, User
 from peermatch.services import drafts
 from peermatch.web.parents import forms
 
@@ -51,15 +51,24 @@ def _area_choices(form: Any, ctx: Context) -> None:
                          **{str(a.id): a.name for a in drafts.covered_areas(ctx.session)}}
 
 
-def _save_contact(form: Any, ctx: Context) -> None:
-    drafts.save_safe_contact(ctx.session, ctx.draft, drafts.SafeContactAnswers(
+def contact_answers(form: Any) -> drafts.SafeContactAnswers:
+    """The safe-contact answers of a contact form (the question, or the page that changes them later)."""
+    return drafts.SafeContactAnswers(
         name_to_ask_for=form.name_to_ask_for.data, channels=frozenset(form.channels.data or []),
         email=form.email.data or None, phone=form.phone.data or None, safe_times=form.safe_times.data or "",
-        voicemail_ok=form.voicemail_ok.data == "yes"))
+        voicemail_ok=form.voicemail_ok.data == "yes")
+
+
+def _save_contact(form: Any, ctx: Context) -> None:
+    drafts.save_safe_contact(ctx.session, ctx.draft, contact_answers(form))
 
 
 def _load_contact(form: Any, ctx: Context) -> None:
-    contact = ctx.draft.safe_contact
+    load_contact(form, ctx.draft.safe_contact)
+
+
+def load_contact(form: Any, contact: SafeContact | None) -> None:
+    """Fill a contact form with the answers given before."""
     if contact is None:
         return
     form.name_to_ask_for.data = contact.name_to_ask_for
@@ -133,6 +142,11 @@ STEPS: list[Step] = [
          load=lambda f, c: f.availability.set_mask(c.draft.availability_mask),
          save=lambda f, c: drafts.save_availability(c.session, c.draft, f.availability.mask)),
     Step("contact", forms.ContactForm, load=_load_contact, save=_save_contact),
+    Step("message-times", forms.MessageTimesForm,
+         load=lambda f, c: f.message_times.set_mask(c.draft.safe_contact.message_times_mask)
+         if c.draft.safe_contact and c.draft.draft_answers.get("message_times_answered") else None,
+         save=lambda f, c: drafts.save_message_times(c.session, c.draft, f.message_times.mask),
+         applies=drafts.messages_allowed),
     Step("consent", forms.ConsentForm,
          load=lambda f, c: setattr(f.consent, "data", bool(c.draft.draft_answers.get("consent_version"))),
          save=lambda f, c: drafts.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),

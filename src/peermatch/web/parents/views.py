@@ -16,14 +16,22 @@ from flask_wtf import FlaskForm
 from peermatch import clock, sessions
 from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import csrf, db
-from peermatch.models import Role
+from peermatch.models import MessageSender, Role
 from peermatch.reads import parents as reads
-from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY
-from peermatch.services import drafts, matches, personal_data, requests
+from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY, describe_slots
+from peermatch.services import drafts, matches, messages, personal_data, requests
 from peermatch.web.access import public, roles_required
-from peermatch.web.forms import show_error
+from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.parents import forms
-from peermatch.web.parents.steps import STEPS, STEPS_BY_SLUG, Context, next_step, question_number
+from peermatch.web.parents.steps import (
+    STEPS,
+    STEPS_BY_SLUG,
+    Context,
+    contact_answers,
+    load_contact,
+    next_step,
+    question_number,
+)
 from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
 
 bp = Blueprint("parents", __name__, template_folder="templates")
@@ -71,6 +79,10 @@ def _own_request_or_404(request_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/your-requests/<request_id>")
 @roles_required(Role.PARENT)
 def request_detail(request_id: str):
+    return _request_page(request_id, MessageForm(formdata=None))
+
+
+def _request_page(request_id: str, message_form: MessageForm) -> str:
     try:
         page = reads.request_page(db.session, current_user, request_id)
     except NotFound:
@@ -78,7 +90,34 @@ def request_detail(request_id: str):
     return render_template(
         "parents/request.html", request=page.request, match=page.match, wording=REQUEST_STATUS_FOR_PARENTS,
         can_withdraw=page.can_withdraw, can_give_feedback=page.can_give_feedback,
+        can_change_contact=page.can_change_contact, messages=page.messages, can_write=page.can_write,
+        form=message_form,
     )
+
+
+@bp.post("/your-requests/<request_id>/messages")
+@roles_required(Role.PARENT)
+def send_message(request_id: str):
+    """Write to the advocate; a thread that has closed refuses with a message on the request page."""
+    try:
+        match = reads.own_match(db.session, current_user, request_id)
+    except NotFound:
+        abort(404)
+    if not messages.thread_open(match):
+        flash(messages.CLOSED if match.ended_dt else messages.NOT_YET, "info")
+        return redirect(url_for("parents.request_detail", request_id=match.request_id))
+    form = MessageForm()
+    if validate(form):
+        try:
+            messages.send(db.session, match, current_user, MessageSender.PARENT, form.body.data,
+                          form.asks_for_help, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Your message has been sent" + (". The organisers have been asked to help" if form.asks_for_help
+                                                  else ""), "success")
+            return redirect(url_for("parents.request_detail", request_id=match.request_id, _anchor="messages"))
+    return _request_page(request_id, form)
 
 
 @bp.route("/your-requests/<request_id>/cancel", methods=["GET", "POST"])
@@ -99,6 +138,31 @@ def withdraw(request_id: str):
                 flash("Your request has been cancelled", "success")
         return redirect(url_for("parents.request_detail", request_id=request.id))
     return render_template("parents/withdraw.html", form=form, request=request)
+
+
+@bp.route("/your-requests/<request_id>/contact", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def change_contact(request_id: str):
+    """Change how and when it is safe to be contacted, at any time until the request is finished."""
+    request = _own_request_or_404(request_id)
+    if not drafts.can_change_safe_contact(request):
+        flash("This request has finished, so how we contact you can no longer change", "info")
+        return redirect(url_for("parents.request_detail", request_id=request.id))
+    form = forms.ChangeContactForm()
+    if validate(form):
+        try:
+            drafts.change_safe_contact(db.session, request, current_user, contact_answers(form),
+                                       form.message_times.mask, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Your changes have been saved. We will use them from the next message", "success")
+            return redirect(url_for("parents.request_detail", request_id=request.id))
+    elif not form.is_submitted():
+        load_contact(form, request.safe_contact)
+        if request.safe_contact is not None:
+            form.message_times.set_mask(request.safe_contact.message_times_mask)
+    return render_template("parents/change_contact.html", form=form, request=request)
 
 
 @bp.route("/your-requests/<request_id>/feedback", methods=["GET", "POST"])
@@ -198,6 +262,7 @@ def check_answers():
     return render_template(
         "parents/check_answers.html", form=form, draft=draft, missing=missing, languages=LANGUAGES,
         days=DAYS, parts=PARTS_OF_DAY, meeting_types={v: label for v, label, _ in forms.MEETING_TYPES},
+        describe_slots=describe_slots,
     )
 
 

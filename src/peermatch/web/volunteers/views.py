@@ -18,11 +18,11 @@ from flask_login import current_user
 from peermatch import clock
 from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import db
-from peermatch.models import Role, VolunteerProfile
+from peermatch.models import MessageSender, Role, VolunteerProfile
 from peermatch.reads import volunteers as reads
-from peermatch.services import advocates, matches, offers
+from peermatch.services import advocates, matches, messages, offers
 from peermatch.web.access import roles_required
-from peermatch.web.forms import show_error
+from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.volunteers import forms, wording
 from peermatch.web.wording import VETTING_STATUS, VOLUNTEER_STATUS
 
@@ -256,6 +256,10 @@ def _own_match(match_id: uuid.UUID) -> Any:
 @bp.get("/matches/<uuid:match_id>")
 @roles_required(Role.VOLUNTEER)
 def match(match_id: uuid.UUID):
+    return _match_page(match_id, MessageForm(formdata=None))
+
+
+def _match_page(match_id: uuid.UUID, message_form: MessageForm) -> str:
     profile = _require_profile()
     now = clock.now()
     try:
@@ -263,7 +267,29 @@ def match(match_id: uuid.UUID):
     except NotFound:
         abort(404)
     return render_template("volunteers/match.html", page=page, match=page.match, today=clock.today(now),
-                           **_common())
+                           form=message_form, **_common())
+
+
+@bp.post("/matches/<uuid:match_id>/messages")
+@roles_required(Role.VOLUNTEER)
+def send_message(match_id: uuid.UUID):
+    """Write to the parent; a thread that has closed refuses with a message on the match page."""
+    found = _own_match(match_id)
+    if not messages.thread_open(found):
+        flash(messages.CLOSED if found.ended_dt else messages.NOT_YET, "info")
+        return redirect(url_for("volunteers.match", match_id=found.id))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            messages.send(db.session, found, current_user, MessageSender.ADVOCATE, form.body.data,
+                          form.asks_for_help, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Your message has been sent" + (". The organisers have been asked to help" if form.asks_for_help
+                                                  else ""), "success")
+            return redirect(url_for("volunteers.match", match_id=found.id, _anchor="messages"))
+    return _match_page(match_id, form)
 
 
 @bp.route("/matches/<uuid:match_id>/contacts/new", methods=["GET", "POST"])
