@@ -17,7 +17,7 @@ from peermatch import jobs
 from peermatch.errors import DomainError
 from peermatch.matching.week import ALL_SLOTS_MASK
 from peermatch.models import Notification, NotificationEvent, NotificationStatus, Role, Vetting
-from peermatch.services import matches, notifications, offers
+from peermatch.services import drafts, matches, notifications, offers
 from support import free_port
 
 TUESDAY_TEN = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
@@ -104,7 +104,7 @@ def test_a_request_received_tells_the_parent_and_every_organiser_of_its_organisa
     request.status = RequestStatus.DRAFT
     request.draft_answers = {"meeting_answered": True, "languages_answered": True, "gender_answered": True,
                              "consent_version": "2026-11"}
-    session.flush()
+    drafts.save_message_times(session, request, ALL_SLOTS_MASK)
     requests.submit(session, request, session.get(type(organisers[0]), request.parent_id), TUESDAY_TEN)
     told = {(n.recipient_id, n.to_parent) for n in rows(session, event=NotificationEvent.REQUEST_RECEIVED)}
     assert told == {(request.parent_id, True), (organisers[0].id, False), (organisers[1].id, False)}

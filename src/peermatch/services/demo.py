@@ -44,7 +44,6 @@ from peermatch.models import (
     VolunteerProfile,
     VolunteerStatus,
 )
-from peermatch.matching.week import mask_from_slots
 from peermatch.passwords import hash_password
 from peermatch.services import advocates, drafts, matches, notifications, offers, requests
 from peermatch.services.matching import request_profile, volunteer_profiles
@@ -68,7 +67,7 @@ ORGANISATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 DEMO_MESSAGE_TIMES = {
     "Weekdays 9:30am to 2:30pm": mask_from_slots((day, part) for day in range(5) for part in (0, 1)),
     "After 6pm": mask_from_slots((day, 2) for day in range(7)),
-    "Any time": mask_from_slots((day, part) for day in range(7) for part in range(3)),
+    "Any time": ALL_SLOTS_MASK,
     "Mornings only": mask_from_slots((day, 0) for day in range(7)),
 }
 SECOND_LANGUAGES = ("pl", "ur", "pa", "bn", "ro", "ar", "so", "gu", "cy", "bsl", "pt", "lt")
@@ -116,15 +115,6 @@ def _counts(session: Session) -> dict[str, int]:
         "matches": count(Match),
         "users": count(User),
     }
-
-
-# What the demo's parents said about safe times, and the message times that go with it.
-MESSAGE_TIMES = {
-    "Weekdays 9:30am to 2:30pm": mask_from_slots((day, part) for day in range(5) for part in (0, 1)),
-    "After 6pm": mask_from_slots((day, 2) for day in range(7)),
-    "Any time": ALL_SLOTS_MASK,
-    "Mornings only": mask_from_slots((day, 0) for day in range(7)),
-}
 
 
 def load_demo_data(session: Session, now: datetime, seed: int = 2026) -> DemoResult:
@@ -342,9 +332,8 @@ class _DemoBuilder:
             name_to_ask_for=name, email_ok=self.rng.random() < 0.6, email=parent.email,
             phone_ok=self.rng.random() < 0.7, text_ok=self.rng.random() < 0.8, phone=self.fake.cellphone_number(),
             voicemail_ok=self.rng.random() < 0.3,
-            safe_times=self.rng.choice(list(MESSAGE_TIMES)),
+            safe_times=self.rng.choice(list(DEMO_MESSAGE_TIMES)),
         )
-        request.safe_contact.message_times_mask = MESSAGE_TIMES[request.safe_contact.safe_times]
         drafts.record_consent(self.session, request, parent, "2026-11", submitted - timedelta(minutes=1))
         request.draft_answers = {**request.draft_answers, "meeting_answered": True, "languages_answered": True,
                                  "gender_answered": True, "location": "postcode"}
