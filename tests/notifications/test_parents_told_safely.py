@@ -162,3 +162,18 @@ def test_news_outside_the_parents_times_waits_for_the_next_one(app: Any, session
     with time_machine.travel(row.not_before_dt, tick=False):
         assert jobs.deliver_one(app, row.id) == "delivered"
     assert len(inbox.messages) == 1
+
+
+def test_news_that_comes_while_other_news_waits_is_one_message_not_several(app: Any, session: Any,
+                                                                          volunteering: Any, inbox: Any) -> None:
+    monday_morning = 1
+    request = volunteering.request(message_times_mask=monday_morning)
+    tuesday_ten = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
+    for n in range(4):  # four messages from the advocate on Tuesday
+        notifications.tell_parent(session, request, NotificationEvent.NEW_MESSAGE, f"message-{n}", tuesday_ten)
+    [waiting] = session.scalars(sa.select(Notification).where(Notification.request_id == request.id)).all()
+    with time_machine.travel(waiting.not_before_dt, tick=False):
+        assert jobs.deliver_one(app, waiting.id) == "delivered"
+    notifications.tell_parent(session, request, NotificationEvent.NEW_MESSAGE, "message-5", waiting.not_before_dt)
+    assert len(session.scalars(sa.select(Notification).where(Notification.request_id == request.id)).all()) == 2
+    assert len(inbox.messages) == 1

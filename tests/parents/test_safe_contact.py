@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from journey import answer_everything, introduce_advocate
 from support import error_messages
-from peermatch import clock
+from peermatch import clock, jobs
 from peermatch.errors import DomainError
 from peermatch.matching.week import mask_from_slots
 from peermatch.models import (
@@ -100,7 +101,7 @@ def test_choosing_email_later_from_check_answers_asks_the_message_times_before_c
 
 
 def test_a_parent_changes_how_it_is_safe_to_contact_them_from_their_request_and_the_next_notification_obeys(
-        parent: Any, session: Any) -> None:
+        app: Any, parent: Any, session: Any) -> None:
     browser, user = parent
     request = sent_request(browser, session, user)
     # Sending wrote "there is news" by text and by email, waiting for a weekday evening.
@@ -136,7 +137,15 @@ def test_a_parent_changes_how_it_is_safe_to_contact_them_from_their_request_and_
         "The parent no longer allows this way of contacting them"
     words = notifications.compose(session, waiting[NotificationChannel.EMAIL], "https://peermatch.test")
     assert words.address == "new.safe@example.org" and words.body.startswith("Hello Jo,")
-    # And the next notification is written by email only, for a Saturday morning.
+    # At the old time (a weekday evening) the worker finds it no longer safe and moves it to the new one.
+    email = waiting[NotificationChannel.EMAIL]
+    with time_machine.travel(email.not_before_dt, tick=False):
+        assert jobs.deliver_one(app, email.id) == "not now"
+    session.refresh(email)
+    assert clock.local(email.not_before_dt).weekday() == 5 and clock.local(email.not_before_dt).hour == 8
+    with time_machine.travel(email.not_before_dt, tick=False):
+        assert jobs.deliver_one(app, email.id) == "delivered"
+    # Once that has gone, the next news is written by email only, for a Saturday morning.
     notifications.tell_parent(session, contact.request, NotificationEvent.REQUEST_CLOSED, "next", clock.now())
     [following] = session.scalars(sa.select(Notification).where(Notification.idempotency_key.startswith(
         f"{NotificationEvent.REQUEST_CLOSED}:next:")))

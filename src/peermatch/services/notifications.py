@@ -174,8 +174,9 @@ def tell_parent(session: Session, request: SupportRequest, event: NotificationEv
                 now: datetime) -> int:
     """Tell the parent of ``request`` there is news, by each channel they allowed, at their next safe time.
 
-    ``subject`` names the change (an offer's or a match's id) so the same news is told once.
-    Returns how many notifications were written.
+    ``subject`` names the change (an offer's or a match's id) so the same news is told once;
+    and news while another is still waiting for the parent's safe time adds nothing (it would
+    be a second "there is news" at the same moment). Returns how many notifications were written.
     """
     parent = session.get(User, request.parent_id) if request.parent_id else None
     if parent is None:
@@ -185,13 +186,20 @@ def tell_parent(session: Session, request: SupportRequest, event: NotificationEv
     for channel in parent_channels(contact):
         assert contact is not None
         when = next_safe_time(contact.message_times_mask, now)
-        if when is None:
+        if when is None or _news_already_waiting(session, request, parent, channel):
             continue
         written += _insert(session, dict(
             idempotency_key=_key(event, subject, parent, channel), event=event, channel=channel,
             recipient_id=parent.id, request_id=request.id, organisation_id=request.organisation_id, to_parent=True,
             status=NotificationStatus.WAITING, created_dt=now, not_before_dt=when, attempts=0, problem=""))
     return written
+
+
+def _news_already_waiting(session: Session, request: SupportRequest, parent: User, channel: str) -> bool:
+    """A parent's notifications all say the same words, so one still waiting says it for the next news too."""
+    return session.scalar(sa.select(sa.exists().where(
+        Notification.recipient_id == parent.id, Notification.request_id == request.id, Notification.to_parent,
+        Notification.channel == channel, Notification.status == NotificationStatus.WAITING))) or False
 
 
 def tell_user(session: Session, user: User | None, event: NotificationEvent, subject: object, now: datetime, *,
