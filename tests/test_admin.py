@@ -77,8 +77,16 @@ def test_an_email_already_in_use_is_refused(sign_in_as: Any, people: Any, inbox:
     people.user(Role.PARENT, email="priya@example.org")
     admin, _ = sign_in_as(Role.ADMIN)
     response = invite(admin, organisation)
-    assert "An account with this email address already exists. Sign in instead" in error_messages(response)
+    # Said to the admin about someone else: not "sign in instead", as if it were their own address.
+    assert error_messages(response) == ["There is already an account with this email address"]
     assert inbox.messages == []
+
+
+def test_an_invitation_without_an_email_address_asks_for_the_organisers(sign_in_as: Any, people: Any) -> None:
+    organisation = people.organisation()
+    admin, _ = sign_in_as(Role.ADMIN)
+    response = invite(admin, organisation, email="")
+    assert error_messages(response) == ["Enter the organiser's work email address"]
 
 
 def test_the_admin_home_lists_member_organisations(sign_in_as: Any, people: Any) -> None:

@@ -143,3 +143,28 @@ def test_signed_in_pages_have_no_accessibility_violations(browser: Any, base_url
             found[path] = violations
     context.close()
     assert found == {}
+
+
+def test_the_admins_tables_fit_a_320_px_phone_with_every_email_and_count_whole(
+        browser: Any, base_url: str, live_app: Flask) -> None:
+    """WCAG reflow: nothing is cut off or needs sideways scrolling at 320 CSS pixels."""
+    with live_app.app_context():
+        from peermatch import clock
+        from peermatch.services.demo import load_demo_data
+
+        load_demo_data(db.session, clock.now())
+        db.session.commit()
+        db.session.remove()
+    make_user(live_app, Role.ADMIN, "reflow-admin@example.org")
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    sign_in(page, base_url, "reflow-admin@example.org", live_app)
+    for path in ["/admin/", "/admin/organisers"]:
+        page.goto(base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        cut = page.evaluate("""() => [...document.querySelectorAll('tbody td, tbody th')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth + 1 || cell.getBoundingClientRect().right > 321)
+            .map(cell => cell.textContent.trim())""")
+        assert cut == [], (path, cut)
+        assert page.locator("td[data-label='Email']", has_text="organiser1@example.org").is_visible() or path == "/admin/"
+    context.close()

@@ -45,7 +45,8 @@ def create_user(
     """Create an account. Raises :class:`DomainError` if the email is already registered."""
     email = normalise_email(email)
     if find_user_by_email(session, email) is not None:
-        raise DomainError("An account with this email address already exists. Sign in instead", field="email")
+        raise DomainError("There is already an account with this email address" if created_by is not None
+                          else "An account with this email address already exists. Sign in instead", field="email")
     if role == Role.ORGANISER and organisation is None:
         raise DomainError("Choose the organisation this organiser works for", field="organisation")
     user = User(

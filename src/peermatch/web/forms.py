@@ -50,12 +50,12 @@ PHONE_PATTERN = r"^\+?[0-9 ()-]{10,20}$"
 PHONE_FORMAT_MESSAGE = "Enter a phone number, like 07700 900 982"
 
 
-def email_field(label: str = "Email address") -> EmailField:
+def email_field(label: str = "Email address", required_message: str = "Enter your email address") -> EmailField:
     return EmailField(
         label,
         widget=GovTextInput(),
         validators=[
-            DataRequired(message="Enter your email address"),
+            DataRequired(message=required_message),
             Length(max=254, message="Email address must be 254 characters or fewer"),
             Email(message="Enter an email address in the correct format, like name@example.com",
                   check_deliverability=False),

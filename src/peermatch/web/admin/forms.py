@@ -14,7 +14,7 @@ from peermatch.web.forms import email_field, name_field, submit
 
 class InviteOrganiserForm(FlaskForm):
     display_name = name_field("Full name", required_message="Enter the organiser's name")
-    email = email_field("Work email address")
+    email = email_field("Work email address", required_message="Enter the organiser's work email address")
     organisation = SelectField(
         "Organisation", widget=GovSelect(), validators=[DataRequired(message="Choose an organisation")],
         validate_choice=True,
