@@ -205,3 +205,27 @@ def make_config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
         "SERVER_NAME": None,
         **extra,
     }
+
+
+def personal_values_left(session: Any, values: list[str]) -> list[tuple[str, str, str]]:
+    """Every (table, column, value) where any of ``values`` still appears in any text column of any table.
+
+    The check that an erasure or a purge leaves nothing of a person behind.
+    """
+    import json
+
+    import sqlalchemy as sa
+
+    from peermatch.models import Base
+
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, (sa.String, sa.Text, sa.JSON)):
+                continue
+            for cell in session.execute(sa.select(column)).scalars():
+                text = json.dumps(cell) if not isinstance(cell, str) else cell
+                for value in values:
+                    if text and value.lower() in text.lower():
+                        found.append((table.name, column.name, value))
+    return found

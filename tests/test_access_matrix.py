@@ -177,7 +177,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "admin.home": only(("admin",)), "admin.organisers": only(("admin",)), "admin.batch": only(("admin",)),
     "admin.send_batch": only(("admin",), admin=302), "admin.scoring_models": only(("admin",)),
     "admin.activate_scoring_model": only(("admin",)), "admin.reset_two_factor": only(("admin",)),
-    "admin.audit_log": only(("admin",)),
+    "admin.audit_log": only(("admin",)), "admin.retention_settings": only(("admin",)),
 }
 
 

@@ -1,5 +1,5 @@
 """Command-line tasks: ``create-admin``, ``seed``, ``demo``, ``lapse-offers``, ``purge-sessions``, ``worker``,
-``deliver-notifications``, ``batch`` and ``model …``.
+``deliver-notifications``, ``purge``, ``batch`` and ``model …``.
 
 Each command is a transaction boundary: it commits once at the end, or not at all.
 """
@@ -206,6 +206,23 @@ def deliver_notifications() -> None:
     click.echo(", ".join(f"{what}: {count}" for what, count in sorted(outcomes.items())) or "Nothing was due")
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased; change nothing.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Erase what has been kept longer than the retention period (the worker does this nightly)."""
+    from flask import current_app
+
+    from peermatch.services import retention
+
+    done = retention.purge_now(db.session, current_app.config, clock.now(), dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    verb = "Would erase" if dry_run else "Erased"
+    click.echo(f"{verb}, finished before {clock.local(done.cutoff):%-d %B %Y}: {done.requests} requests, "
+               f"{done.drafts} unsent drafts, {done.volunteers} volunteers who left, {done.parents} parents' accounts")
+
+
 @click.command("batch")
 @click.option("--organisation", "slug", default=None, help="The organisation's short name (slug); the whole network "
               "if left out.")
@@ -248,7 +265,7 @@ def batch(slug: str | None, most_matches: bool) -> None:
 
 def register(app: Flask) -> None:
     for command in (create_admin, seed, demo, demo_code, lapse_offers, purge_sessions, worker,
-                    deliver_notifications, batch, model):
+                    deliver_notifications, purge, batch, model):
         app.cli.add_command(command)
 
 

@@ -15,12 +15,15 @@ job                         when                 what
 ``daily_notifications``     hourly (from 8am)    checks running out (30 and 7 days), the organisers'
                                                  work waiting, the daily digests
 ``purge_sessions``          hourly               sessions that can no longer be used
+``retention_purge``         nightly (02:15 UTC)  what has been kept longer than the retention period
+                                                 (``services/retention.py``)
 ==========================  ===================  ===================================================
 
 **Two workers never send anything twice.** Each worker runs the periodic jobs, so with two
 they run twice: every job is safe to run again and at the same moment. Notifications are
 written once (a unique idempotency key), claimed once (a conditional UPDATE), and lapsing
-is a conditional UPDATE too (``services/offers.py``).
+is a conditional UPDATE too (``services/offers.py``); a purge run twice finds nothing the
+second time.
 
 Each job is a transaction boundary like a CLI command; delivery commits at each step of a
 notification's way (claimed, handed over, delivered) so a worker that dies leaves a row that
@@ -193,6 +196,16 @@ def purge_sessions(app: Flask) -> int:
     return _in_transaction(app, lambda session, now: sessions.purge_expired(session, app, now))
 
 
+def retention_purge(app: Flask) -> int:
+    from peermatch.services import retention
+
+    def work(session: Any, now: Any) -> int:
+        done = retention.purge_now(session, app.config, now)
+        return done.requests + done.drafts + done.volunteers + done.parents
+
+    return _in_transaction(app, work)
+
+
 def _register(huey: Huey, app: Flask) -> None:
     """The queue's tasks, bound to this app. The names are fixed so producer and worker agree."""
     deliver = huey.task(name="deliver_due")(lambda: deliver_due(app))
@@ -201,6 +214,7 @@ def _register(huey: Huey, app: Flask) -> None:
     huey.periodic_task(crontab(minute="*/15"), name="offer_reminders")(lambda: offer_reminders(app))
     huey.periodic_task(crontab(minute="5"), name="daily_notifications")(lambda: daily_notifications(app))
     huey.periodic_task(crontab(minute="35"), name="purge_sessions")(lambda: purge_sessions(app))
+    huey.periodic_task(crontab(minute="15", hour="2"), name="retention_purge")(lambda: retention_purge(app))
     app.extensions[_KEY + ".deliver"] = deliver
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from journey import answer_everything, introduce_advocate
-from support import error_messages
-from peermatch.models import AnonymisedRequestCount, Base, SupportRequest, User, VolunteerProfile
+from support import error_messages, personal_values_left
+from peermatch.models import AnonymisedRequestCount, SupportRequest, User, VolunteerProfile
 
 
 def test_a_parent_downloads_everything_held_about_them_as_readable_json(parent: Any, session: Any) -> None:
@@ -27,21 +27,6 @@ def test_a_parent_downloads_everything_held_about_them_as_readable_json(parent: 
     assert request["safe_contact"]["name_to_ask_for"] == "Jolene"
     assert request["safe_contact"]["phone"] == "07700 900982"
     assert data["consents"][0]["privacy_notice_version"]
-
-
-def personal_values_left(session: Any, values: list[str]) -> list[tuple[str, str, str]]:
-    """Every (table, column, value) where any of ``values`` still appears in any text column of any table."""
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if not isinstance(column.type, (sa.String, sa.Text, sa.JSON)):
-                continue
-            for cell in session.execute(sa.select(column)).scalars():
-                text = json.dumps(cell) if not isinstance(cell, str) else cell
-                for value in values:
-                    if text and value.lower() in text.lower():
-                        found.append((table.name, column.name, value))
-    return found
 
 
 def test_deleting_the_account_erases_every_personal_value_and_keeps_anonymous_counts(

@@ -311,3 +311,6 @@ class AuditAction(enum.StrEnum):
     HELP_ASKED = "match.help_asked"
     MESSAGES_READ = "match.messages_read"
     NOTIFICATIONS_VIEWED = "organisation.notifications_viewed"
+    # keeping nothing longer than needed
+    RETENTION_PURGE = "network.retention_purge"
+    SETTING_CHANGED = "network.setting_changed"

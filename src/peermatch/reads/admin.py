@@ -190,3 +190,60 @@ def audit_log(session: Session, admin: User, filters: AuditFilters, now: datetim
               for event, name, email, org_name in rows],
         pages=pages, unknown_person=unknown_person,
         organisations=[(str(o.id), o.name) for o in organisations(session)])
+
+
+# -- retention ------------------------------------------------------------------------------------------------
+
+def requests_by_month(session: Session) -> dict[tuple[date, str], int]:
+    """Requests sent, by the month they were sent and where they ended up: live ones and purged ones alike.
+
+    The figures a report of past months stands on: a purge turns requests into anonymised
+    counts with the same month and status, so these never change when one runs.
+    """
+    from peermatch.models import AnonymisedRequestCount, RequestStatus
+
+    counts: dict[tuple[date, str], int] = {}
+    sent = sa.func.coalesce(SupportRequest.submitted_dt, SupportRequest.created_dt)
+    for when, status in session.execute(sa.select(sent, SupportRequest.status)
+                                        .where(SupportRequest.status != RequestStatus.DRAFT)):
+        key = (date(when.year, when.month, 1), status)
+        counts[key] = counts.get(key, 0) + 1
+    for month, status, count in session.execute(
+            sa.select(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status,
+                      sa.func.sum(AnonymisedRequestCount.count))
+            .group_by(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status)):
+        counts[(month, status)] = counts.get((month, status), 0) + int(count)
+    return counts
+
+
+@dataclass(frozen=True)
+class PurgeRun:
+    ran_dt: datetime
+    requests: int
+    drafts: int
+    volunteers: int
+    parents: int
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class RetentionPage:
+    days: int
+    changed_dt: datetime | None
+    runs: list[PurgeRun]
+    tonight: Any  # services.retention.Purge, counted without erasing
+
+
+def retention_page(session: Session, config: Any, now: datetime) -> RetentionPage:
+    """The retention period, what the next purge would erase (counts only) and the last runs (never who)."""
+    from peermatch.models import Setting
+    from peermatch.services import retention
+
+    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RETENTION_PURGE)
+                             .order_by(AuditEvent.occurred_dt.desc()).limit(10))
+    runs = [PurgeRun(ran_dt=e.occurred_dt, **{k: int(e.details.get(k, 0)) for k in
+                                              ("requests", "drafts", "volunteers", "parents", "retention_days")})
+            for e in events]
+    saved = session.get(Setting, retention.SETTING)
+    return RetentionPage(days=retention.retention_days(session, config), changed_dt=saved.updated_dt if saved else None,
+                         runs=runs, tonight=retention.purge_now(session, config, now, dry_run=True))

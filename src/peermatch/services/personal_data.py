@@ -87,7 +87,7 @@ def export_parent_data(session: Session, parent: User, now: datetime) -> dict[st
     }
 
 
-def _count_anonymously(session: Session, request: SupportRequest) -> None:
+def count_anonymously(session: Session, request: SupportRequest) -> None:
     """Fold a request into the anonymised monthly counts before it is deleted."""
     if request.status == RequestStatus.DRAFT:
         return
@@ -128,7 +128,7 @@ def erase_parent(session: Session, parent: User, now: datetime) -> None:
                                                             Match.status.in_(MATCH_OPEN))).all():
             matches.end(session, match, None, now, outcome=MatchOutcome.PARENT_STOPPED_CONTACT,
                         note="The parent deleted their account")
-        _count_anonymously(session, request)
+        count_anonymously(session, request)
     session.flush()
     audit.record(session, None, AuditAction.PARENT_ERASED, "user", None, at=now)
     notifications.forget_person(session, parent.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from peermatch.web.fields import GovDateField
 
@@ -43,3 +43,13 @@ class AuditFiltersForm(FlaskForm):
     since = GovDateField("From", what="the first day")
     until = GovDateField("To", what="the last day")
     submit = submit("Filter")
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField(
+        "Retention period, in days", widget=GovTextInput(),
+        description="How long finished requests, volunteers who left and unused accounts are kept before "
+                    "they are erased. Between 30 and 3650 days.",
+        validators=[InputRequired(message="Enter the retention period in days"),
+                    NumberRange(min=30, max=3650, message="The retention period must be between 30 and 3650 days")])
+    submit = submit("Save the retention period")

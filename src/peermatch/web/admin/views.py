@@ -10,10 +10,16 @@ from peermatch.errors import DomainError
 from peermatch.extensions import db
 from peermatch.models import AuditAction, Role
 from peermatch.reads import admin as reads
-from peermatch.services import invitations, mail, scoring_models, two_factor
+from peermatch.services import invitations, mail, retention, scoring_models, two_factor
 from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
-from peermatch.web.admin.forms import ActivateModelForm, AuditFiltersForm, InviteOrganiserForm, ResetTwoFactorForm
+from peermatch.web.admin.forms import (
+    ActivateModelForm,
+    AuditFiltersForm,
+    InviteOrganiserForm,
+    ResetTwoFactorForm,
+    RetentionForm,
+)
 from peermatch.web.forms import show_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -134,6 +140,26 @@ def audit_log():
     page = reads.audit_log(db.session, current_user, filters, clock.now())
     form.organisation.choices = {"": "Any organisation", **dict(page.organisations)}
     return render_template("admin/audit_log.html", form=form, page=page, filters=filters)
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda: url_for("admin.retention_settings"), on_get=False)
+def retention_settings():
+    """The retention period, what the next nightly purge would erase, and the last purges (how many, never who)."""
+    form = RetentionForm()
+    if form.validate_on_submit():
+        try:
+            retention.set_retention_days(db.session, form.days.data, current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"The retention period is now {form.days.data} days", "success")
+            return redirect(url_for("admin.retention_settings"))
+    page = reads.retention_page(db.session, current_app.config, clock.now())
+    if not form.is_submitted():
+        form.days.data = page.days
+    return render_template("admin/retention.html", form=form, page=page)
 
 
 def _page() -> int:
