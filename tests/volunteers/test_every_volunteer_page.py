@@ -116,9 +116,29 @@ def test_every_volunteer_page_and_every_refused_post_passes_the_page_checks(
 
 
 def visit_the_application(applicant: Any) -> set[str]:
-    """Every page of the application, opened and then sent empty: the endpoints visited."""
-    url = "/volunteer/apply"
-    check_page(applicant.get(url).get_data(as_text=True), url)
-    refused = applicant.submit(url, {})
-    check_page(refused.get_data(as_text=True), f"POST {url}")
-    return {"volunteers.apply"}
+    """Every page of the application, opened and then sent empty, and check answers: the endpoints visited.
+
+    The postcode is one no member organisation covers, so the organisation question is asked too.
+    """
+    from peermatch.web.volunteers.application import PAGES
+
+    assert applicant.get("/volunteer/apply").status_code == 302
+    for page in PAGES:
+        url = f"/volunteer/apply/{page.slug}"
+        if page.answer == "travel_km":
+            applicant.submit("/volunteer/apply/how", {"support_modes": ["in_person"]})
+        if page.answer == "organisation":
+            applicant.submit("/volunteer/apply/postcode", {"postcode": "TR1"})
+        opened = applicant.get(url)
+        assert opened.status_code == 200, url
+        check_page(opened.get_data(as_text=True), url)
+        refused = applicant.submit(url, {})
+        if page.answer != "opt_outs":  # leaving it blank is an answer: none
+            assert "There is a problem" in refused.get_data(as_text=True), url
+            check_page(refused.get_data(as_text=True), f"POST {url}")
+    check = "/volunteer/apply/check"
+    check_page(applicant.get(check).get_data(as_text=True), check)
+    refused = applicant.submit(check, {})
+    assert "There is a problem" in refused.get_data(as_text=True)
+    check_page(refused.get_data(as_text=True), f"POST {check}")
+    return {"volunteers.apply", "volunteers.application_question", "volunteers.check_application"}

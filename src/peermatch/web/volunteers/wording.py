@@ -108,3 +108,9 @@ def outside_organisation(outcode: str, organisation: str, areas: list[str]) -> s
         where = f"{organisation} does not cover {outcode}"
     return (f"{where}. You are still volunteering with {organisation}. "
             f"Offers to meet a parent in person are now measured from {outcode}")
+
+
+def no_organisation_covers(outcode: str) -> str:
+    """The hint of the application's organisation question, asked only where no member organisation covers."""
+    return (f"No member organisation covers {outcode} yet. Choose the organisation you would like to volunteer with. "
+            "You can still support parents by phone or video.")
