@@ -49,7 +49,9 @@ def _common() -> dict[str, Any]:
 def home():
     now = clock.now()
     page = reads.home_page(db.session, current_user, now)
-    return render_template("volunteers/home.html", page=page, today=clock.today(now), **_common())
+    offers = [reads.summarise_offer(offer, page.profile, now) for offer in page.offers] if page.profile else []
+    return render_template("volunteers/home.html", page=page, offers=offers, now=now, today=clock.today(now),
+                           **_common())
 
 
 @bp.get("/apply")
