@@ -76,7 +76,7 @@ def cast(session: Any) -> Cast:
         emails={name: user.email for name, user in people.items()},
         ids={"request_id": str(request.id), "offer_id": str(offer.id), "match_id": str(match.id),
              "volunteer_id": str(advocate.id), "user_id": str(organiser.id), "version": "default-1",
-             "decision": "approve", "slug": "meeting", "token": "not-a-real-token",
+             "decision": "approve", "slug": "meeting", "topic": "experience", "token": "not-a-real-token",
              "pause_id": "00000000-0000-4000-8000-000000000001"},
     )
 
@@ -143,6 +143,9 @@ MATRIX: dict[str, dict[str, int]] = {
 
     "volunteers.home": only(VOLUNTEERS), "volunteers.apply": only(VOLUNTEERS, advocate=302, other_advocate=302,
                                                                    applicant=302),
+    # Each has applied: the application's pages send them home.
+    "volunteers.application_question": only(VOLUNTEERS, advocate=302, other_advocate=302, applicant=302),
+    "volunteers.check_application": only(VOLUNTEERS, advocate=302, other_advocate=302, applicant=302),
     "volunteers.details": only(VOLUNTEERS), "volunteers.availability": only(VOLUNTEERS),
     "volunteers.capacity": only(VOLUNTEERS), "volunteers.pauses": only(VOLUNTEERS),
     "volunteers.add_pause": only(VOLUNTEERS), "volunteers.offers": only(VOLUNTEERS),

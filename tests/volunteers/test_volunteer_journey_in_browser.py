@@ -1,4 +1,5 @@
-"""A new volunteer's whole journey in a real Chromium, 375 pixels wide, with JavaScript turned off."""
+"""A new volunteer's whole journey in a real Chromium, 375 pixels wide, with JavaScript turned off: the application
+one question a page with check answers, availability, a date away, an offer from the home page's banner, a contact."""
 
 from __future__ import annotations
 
@@ -81,27 +82,53 @@ def test_a_new_volunteer_applies_sets_availability_and_a_pause_accepts_an_offer_
     assert page.url == base_url + "/volunteer/"
     page.click("text=Start your application")
 
-    # A first try with a mistake keeps what was typed.
+    # One question a page. A mistake is shown on its own page, which still fits the phone.
+    assert page.title().startswith("Which of these have you been through yourself? – Apply to volunteer")
+    page.click("button:has-text('Continue')")
+    assert page.title().startswith("Error: Which of these have you been through yourself?")
+    assert page.locator(".govuk-error-summary").is_visible() and fits_the_phone(page)
     page.check("#lived_experience")
-    page.fill("#postcode", "LE15 6AB")
-    page.click("button:has-text('Send application')")
-    assert page.title().startswith("Error: Apply to volunteer")
-    assert page.locator("#postcode").input_value() == "LE15 6AB" and page.locator("#lived_experience").is_checked()
-    assert fits_the_phone(page)
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "Are there any you would rather not support a parent with?"
+    page.click("button:has-text('Continue')")  # none
     page.check("#languages")
+    page.click("button:has-text('Continue')")
     page.check("#gender")
+    page.click("button:has-text('Continue')")
     page.check("#support_modes")
     page.check("#support_modes-2")
+    page.click("button:has-text('Continue')")
+    page.fill("#postcode", "LE15 6AB")
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "How far could you travel to meet a parent in person?"
     page.check("#travel_km-3")
+    page.click("button:has-text('Continue')")
     page.check("#network_wide-2")
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "How many parents could you support at the same time?"
     page.check("#capacity")
+    page.click("button:has-text('Continue')")
+    assert page.locator("h1").inner_text() == "When are you usually free?" and fits_the_phone(page)
     page.check("#availability-0-0")
     page.check("#availability-2-2")
+    page.click("button:has-text('Continue')")
     page.fill("#introduction", "I was on a child protection plan and want to help others through it.")
+    page.click("button:has-text('Continue')")
+
+    # Check answers: every answer with a link to change it; changing one comes back here.
+    assert page.url == base_url + "/volunteer/apply/check"
+    assert page.title().startswith("Check your answers before sending your application")
+    assert page.locator("text=LE15").first.is_visible() and fits_the_phone(page)
+    page.click("a[href='/volunteer/apply/gender?change=1']")
+    page.check("#gender-2")
+    page.click("button:has-text('Continue')")
+    assert page.url == base_url + "/volunteer/apply/check"
+    assert page.locator("dd:has-text('Man')").first.is_visible()
     page.click("button:has-text('Send application')")
     assert page.url == base_url + "/volunteer/"
     assert page.locator("text=Application received").first.is_visible()
     assert page.locator("h2:has-text('What happens next')").is_visible()
+    assert page.locator("text=0 minutes").count() == 0
 
     page.click("text=Change when you are usually free")
     assert page.locator("#availability-0-0").is_checked() and page.locator("#availability-2-2").is_checked()
@@ -136,10 +163,14 @@ def test_a_new_volunteer_applies_sets_availability_and_a_pause_accepts_an_offer_
         session.commit()
 
     page.goto(base_url + "/volunteer/")
+    banner = page.locator(".govuk-notification-banner")
+    assert banner.is_visible() and "left to answer" in banner.inner_text()
     page.click("nav >> text=Offers")
     assert PARENT_NAME not in page.content()
     page.click("text=Answer this offer")
     assert PARENT_NAME not in page.content() and fits_the_phone(page)
+    accept = page.locator("button:has-text('Accept offer')").bounding_box()
+    assert accept["width"] >= PHONE["width"] - 2 * 15 - 1 and accept["x"] <= 16  # full width, not centred
     page.click("button:has-text('Accept offer')")
     assert "/volunteer/matches/" in page.url and PARENT_NAME not in page.content()
     assert page.locator("text=An organiser will introduce you to the parent soon").first.is_visible()

@@ -46,6 +46,7 @@ from peermatch.models.requests import (
 )
 from peermatch.models.volunteers import (
     Vetting,
+    VolunteerApplicationDraft,
     VolunteerLanguage,
     VolunteerPause,
     VolunteerProfile,
@@ -63,7 +64,7 @@ __all__ = [
     "FeedbackAuthor", "Gender", "IssueType", "Match", "MatchOutcome", "MatchingState", "MatchStatus", "MeetingType", "Offer",
     "OfferStatus", "OfferStatusChange", "Organisation", "PartOfDay", "RequestLanguage", "RequestStatus",
     "RequestStatusChange", "Role", "SafeContact", "ScoringModelVersion", "Setting", "SupportMode",
-    "PendingRegistration", "RecoveryCode", "SignInSession", "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerLanguage", "VolunteerPause",
+    "PendingRegistration", "RecoveryCode", "SignInSession", "SupportRequest", "UnmatchedReason", "User", "Vetting", "VettingStatus", "VolunteerApplicationDraft", "VolunteerLanguage", "VolunteerPause",
     "VolunteerProfile", "VolunteerStatus", "VolunteerStatusChange", "request_issue_types", "volunteer_lived_experience",
     "volunteer_opt_outs",
 ]

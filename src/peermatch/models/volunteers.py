@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -183,3 +184,18 @@ class VolunteerPause(UUIDPrimaryKey, Base):
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
     volunteer: Mapped[VolunteerProfile] = relationship(back_populates="pauses")
+
+
+class VolunteerApplicationDraft(Base):
+    """A volunteer's unfinished application, answer by answer, until they send it (``services.advocates``).
+
+    Kept in the database, not the browser or the session, so the answers survive signing out,
+    *Exit this page* and another device; deleted when the application is sent. Holds only
+    what the application asks (the postcode already cut to its outward code).
+    """
+
+    __tablename__ = "volunteer_application_drafts"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    updated_dt: Mapped[datetime] = mapped_column(default=clock.now)

@@ -95,13 +95,14 @@ def vetting_checklist(vetting: Vetting | None, today: date) -> list[Check]:
         checks.append(Check("DBS check", "expiring",
                             f"Runs out on {dbs_expires.day} {dbs_expires:%B %Y}. Your organiser will be in touch to renew it"))
     else:
-        until = f", valid until {dbs_expires.day} {dbs_expires:%B %Y}" if dbs_expires else ""
-        checks.append(Check("DBS check", "done", "Done" + until))
+        # The tag already says "Done": the detail says only what the tag cannot.
+        until = f"Valid until {dbs_expires.day} {dbs_expires:%B %Y}" if dbs_expires else ""
+        checks.append(Check("DBS check", "done", until))
     if vetting is None or vetting.training_completed_on is None:
         checks.append(Check("Training", "missing", "Not done yet"))
     else:
         done = vetting.training_completed_on
-        checks.append(Check("Training", "done", f"Done on {done.day} {done:%B %Y}"))
+        checks.append(Check("Training", "done", f"Completed on {done.day} {done:%B %Y}"))
     verified = vetting.references_verified if vetting else 0
     received = vetting.references_received if vetting else 0
     checks.append(Check("References", "done" if verified >= REFERENCES_NEEDED else "missing",

@@ -2,7 +2,8 @@
 and an organiser's decisions (approve, reject, suspend, reinstate).
 
 The only code that changes a volunteer's profile (its standing, capacity, availability,
-pauses, details and vetting). The count of places taken belongs to ``services.matches``,
+pauses, details and vetting), and their unfinished application, kept answer by answer in
+``volunteer_application_drafts`` until :func:`send_application` makes the profile. The count of places taken belongs to ``services.matches``,
 which changes it only when a match begins or ends.
 
 Standing (``VolunteerProfile.status``) moves only through :func:`_move` along
@@ -19,6 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -38,6 +40,7 @@ from peermatch.models import (
     User,
     Vetting,
     VettingStatus,
+    VolunteerApplicationDraft,
     VolunteerLanguage,
     VolunteerPause,
     VolunteerProfile,
@@ -225,6 +228,161 @@ def apply(session: Session, user: User, answers: Application, now: datetime) -> 
                                       to_status=VolunteerStatus.APPLICATION_RECEIVED, changed_dt=now,
                                       changed_by_id=user.id))
     _record(session, user, AuditAction.ADVOCATE_APPLICATION_RECEIVED, profile, now)
+    return profile
+
+
+# -- an application saved as it goes ------------------------------------------------------------
+
+APPLICATION_QUESTIONS = ("lived_experience", "opt_outs", "languages", "gender", "support_modes", "postcode",
+                         "travel_km", "organisation", "network_wide", "capacity", "availability", "introduction")
+"""The application's answers, by the names its pages and :class:`Application` use, in the order asked."""
+
+
+def application_answers(session: Session, user: User) -> dict[str, Any]:
+    """The answers of the volunteer's unfinished application so far (empty before the first)."""
+    draft = session.get(VolunteerApplicationDraft, user.id)
+    return dict(draft.answers) if draft is not None else {}
+
+
+def save_application_answers(session: Session, user: User, answers: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Keep answers of an unfinished application, checked as :func:`apply` will check them.
+
+    Nothing is kept unless every answer given is right (:class:`DomainError` for the first
+    that is not). A postcode is kept as its outward code only. Answers whose question no
+    longer applies (a travel distance once in person is unticked) are kept, and ignored
+    when the application is sent. Returns every answer so far.
+    """
+    if profile_for(session, user) is not None:
+        raise DomainError("You have already applied")
+    kept = application_answers(session, user)
+    checked = {name: _check_answer(session, name, value, {**kept, **answers}) for name, value in answers.items()
+               if name in APPLICATION_QUESTIONS}
+    draft = session.get(VolunteerApplicationDraft, user.id)
+    if draft is None:
+        draft = VolunteerApplicationDraft(user_id=user.id, answers={})
+        session.add(draft)
+    draft.answers = {**kept, **checked}
+    draft.updated_dt = now
+    session.flush()
+    return dict(draft.answers)
+
+
+def _check_answer(session: Session, name: str, value: Any, answers: dict[str, Any]) -> Any:
+    """One answer as it is kept, or :class:`DomainError` in the application's own words."""
+    if name in {"lived_experience", "opt_outs"}:
+        codes = list(dict.fromkeys(value or []))
+        known = set(session.scalars(sa.select(IssueType.code).where(IssueType.code.in_(codes),
+                                                                    IssueType.active.is_(True))))
+        if name == "lived_experience" and not codes:
+            raise DomainError("Select at least one thing you have been through", field=name)
+        if set(codes) - known:
+            raise DomainError("Select from the list", field=name)
+        other = answers.get("opt_outs" if name == "lived_experience" else "lived_experience") or []
+        if set(codes) & set(other):
+            raise DomainError(OPT_OUT_CLASH, field=name)
+        return codes
+    if name == "languages":
+        codes = list(dict.fromkeys(value or []))
+        if not codes:
+            raise DomainError("Select at least one language", field=name)
+        if any(code not in LANGUAGES for code in codes):
+            raise DomainError("Select languages from the list", field=name)
+        return codes
+    if name == "gender":
+        if value not in set(Gender):
+            raise DomainError("Select your gender, or prefer not to say", field=name)
+        return str(value)
+    if name == "support_modes":
+        modes = [mode for mode in (value or []) if mode in SUPPORT_MODES]
+        if not modes or len(modes) != len(value or []):
+            raise DomainError("Select how you could support parents", field=name)
+        return modes
+    if name == "postcode":
+        try:
+            return lookup_postcode(str(value or "")).outcode
+        except PostcodeError as error:
+            raise DomainError(str(error), field=name) from error
+    if name == "travel_km":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= MAX_TRAVEL_KM:
+            raise DomainError("Select how far you could travel to meet a parent in person", field=name)
+        return float(value)
+    if name == "organisation":
+        found = session.scalar(sa.select(Organisation.id).where(Organisation.id == _uuid_or_none(value),
+                                                                Organisation.active.is_(True)))
+        if found is None:
+            raise DomainError("Select an organisation from the list", field=name)
+        return str(found)
+    if name == "network_wide":
+        return bool(value)
+    if name == "capacity":
+        _check_capacity(value)
+        return value
+    if name == "availability":
+        _check_week(value)
+        return value
+    text = str(value or "").strip()  # the introduction
+    if not text:
+        raise DomainError("Tell the organisers a little about yourself", field=name)
+    if len(text) > INTRODUCTION_LENGTH:
+        raise DomainError(f"Your introduction must be {INTRODUCTION_LENGTH} characters or fewer", field=name)
+    return text
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def questions_to_answer(session: Session, answers: dict[str, Any]) -> list[str]:
+    """The application's questions that apply to these answers: a travel distance only for support in person,
+    an organisation only where no member organisation covers the postcode."""
+    wanted = []
+    for name in APPLICATION_QUESTIONS:
+        if name == "travel_km" and "in_person" not in (answers.get("support_modes") or []):
+            continue
+        if name == "organisation" and not needs_organisation(session, answers):
+            continue
+        wanted.append(name)
+    return wanted
+
+
+def needs_organisation(session: Session, answers: dict[str, Any]) -> bool:
+    """True once the postcode is known and no member organisation covers it: the volunteer then chooses one."""
+    if not answers.get("postcode"):
+        return False
+    area = area_for_outcode(session, answers["postcode"])
+    return area is None or area.organisation is None
+
+
+def unanswered(session: Session, answers: dict[str, Any]) -> list[str]:
+    """The questions that apply and have no answer yet, in the order asked."""
+    return [name for name in questions_to_answer(session, answers) if name not in answers]
+
+
+def send_application(session: Session, user: User, now: datetime) -> VolunteerProfile:
+    """Send the unfinished application: :func:`apply` with the answers saved so far, then forget the draft.
+
+    :class:`DomainError` for the first question still to answer, and nothing is saved.
+    """
+    answers = application_answers(session, user)
+    missing = unanswered(session, answers)
+    if missing:
+        raise DomainError("Answer every question before you send your application", field=missing[0])
+    in_person = "in_person" in answers["support_modes"]
+    profile = apply(session, user, Application(
+        lived_experience=answers["lived_experience"], opt_outs=answers["opt_outs"], languages=answers["languages"],
+        gender=answers["gender"], support_modes=answers["support_modes"], postcode=answers["postcode"],
+        travel_km=answers["travel_km"] if in_person else 0.0, network_wide=answers["network_wide"],
+        introduction=answers["introduction"], capacity=answers["capacity"],
+        availability_mask=answers["availability"],
+        organisation_id=uuid.UUID(answers["organisation"]) if answers.get("organisation") else None,
+    ), now)
+    draft = session.get(VolunteerApplicationDraft, user.id)
+    if draft is not None:
+        session.delete(draft)
+        session.flush()
     return profile
 
 

@@ -15,7 +15,9 @@ from typing import Any
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
 
 
-class _NamedFieldset:
+class NamedFieldset:
+    """Fills in the field's label as the legend when a template gives a fieldset without one."""
+
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
         fieldset = params.get("fieldset")
@@ -26,13 +28,13 @@ class _NamedFieldset:
         return params
 
 
-class Checkboxes(_NamedFieldset, GovCheckboxesInput):
+class Checkboxes(NamedFieldset, GovCheckboxesInput):
     """Checkboxes for a SelectMultipleField, in a fieldset whose legend is the question."""
 
 
-class Radios(_NamedFieldset, GovRadioInput):
+class Radios(NamedFieldset, GovRadioInput):
     """Radios for a RadioField, in a fieldset whose legend is the question."""
 
 
-class DateInput(_NamedFieldset, GovDateInput):
+class DateInput(NamedFieldset, GovDateInput):
     """Day, month and year boxes in a fieldset whose legend is the question."""

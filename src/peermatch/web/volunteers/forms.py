@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import asdict
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from peermatch.models import IssueType, VolunteerProfile
 from peermatch.reference import LANGUAGES
-from peermatch.services.advocates import NO_TIMES, OPT_OUT_CLASH, Application, VolunteerDetails
+from peermatch.services.advocates import NO_TIMES, OPT_OUT_CLASH, VolunteerDetails
 from peermatch.web.fields import GovDateField, WeeklySlotsField
 from peermatch.web.widgets import Checkboxes, Radios
 from peermatch.web.forms import submit
@@ -135,35 +133,6 @@ def week_question(message: str = NO_TIMES) -> WeeklySlotsField:
     return WeeklySlotsField("When are you usually free?", validators=[DataRequired(message=message)])
 
 
-class ApplicationForm(DetailsMixin, FlaskForm):
-    (lived_experience, opt_outs, languages, gender, support_modes, postcode, travel_km,
-     network_wide) = details_questions()
-    capacity = RadioField(
-        "How many parents could you support at the same time?",
-        description="Most advocates support one or two. You can change this at any time.",
-        choices=options((str(n), str(n)) for n in range(1, 5)), widget=Radios(),
-        invalid_choice_message="Select how many parents you could support at the same time",
-    )
-    availability = week_question()
-    introduction = introduction_question()
-    organisation = RadioField(
-        "Which organisation would you like to volunteer with?", widget=Radios(), choices=[],
-        validate_choice=False,
-    )
-    submit = submit("Send application")
-
-    def validate_organisation(self, field: RadioField) -> None:
-        if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Select an organisation from the list")
-
-    def application(self) -> Application:
-        """The answers, once the form is valid."""
-        return Application(
-            **asdict(self.details()), capacity=int(self.capacity.data), availability_mask=self.availability.mask,
-            organisation_id=uuid.UUID(self.organisation.data) if self.organisation.data else None,
-        )
-
-
 class DetailsForm(DetailsMixin, FlaskForm):
     """*Your details*: the application's questions, less the organisation, capacity and free times."""
 
@@ -271,3 +240,92 @@ class EndMatchForm(FlaskForm):
                              widget=GovCharacterCount(),
                              validators=[Length(max=2000, message="Your feedback must be 2000 characters or fewer")])
     submit = submit("End support")
+
+
+# -- the application, one question a page --------------------------------------------------------
+
+DETAILS_NAMES = ("lived_experience", "opt_outs", "languages", "gender", "support_modes", "postcode", "travel_km",
+                 "network_wide")
+
+
+def _question(name: str) -> Any:
+    """The application's question ``name``, built fresh, for a page of its own."""
+    return dict(zip(DETAILS_NAMES, details_questions(), strict=True))[name]
+
+
+class ExperienceForm(FlaskForm):
+    lived_experience = _question("lived_experience")
+    submit = submit("Continue")
+
+
+class OptOutsForm(FlaskForm):
+    opt_outs = _question("opt_outs")
+    submit = submit("Continue")
+
+
+class LanguagesForm(FlaskForm):
+    languages = _question("languages")
+    submit = submit("Continue")
+
+
+class GenderForm(FlaskForm):
+    gender = _question("gender")
+    submit = submit("Continue")
+
+
+class SupportModesForm(FlaskForm):
+    support_modes = _question("support_modes")
+    submit = submit("Continue")
+
+
+class PostcodeForm(FlaskForm):
+    postcode = _question("postcode")
+    submit = submit("Continue")
+
+
+class TravelForm(FlaskForm):
+    travel_km = _question("travel_km")
+    submit = submit("Continue")
+
+    def validate_travel_km(self, field: RadioField) -> None:
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Select how far you could travel to meet a parent in person")
+
+
+class OrganisationForm(FlaskForm):
+    organisation = RadioField(
+        "Which organisation would you like to volunteer with?", widget=Radios(), choices=[],
+        invalid_choice_message="Select an organisation from the list",
+    )
+    submit = submit("Continue")
+
+
+class NetworkWideForm(FlaskForm):
+    network_wide = _question("network_wide")
+    submit = submit("Continue")
+
+
+class ApplicationCapacityForm(FlaskForm):
+    capacity = RadioField(
+        "How many parents could you support at the same time?",
+        description="Most advocates support one or two. You can change this at any time.",
+        choices=options((str(n), str(n)) for n in range(1, 5)), widget=Radios(),
+        invalid_choice_message="Select how many parents you could support at the same time",
+    )
+    submit = submit("Continue")
+
+
+class WhenFreeForm(FlaskForm):
+    availability = week_question()
+    submit = submit("Continue")
+
+
+class IntroductionForm(FlaskForm):
+    introduction = introduction_question()
+    submit = submit("Continue")
+
+
+class SendApplicationForm(FlaskForm):
+    """Check your answers: only the button (the answers are already saved)."""
+
+    submit = submit("Send application")

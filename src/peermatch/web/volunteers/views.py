@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from peermatch import clock
@@ -23,7 +23,7 @@ from peermatch.reads import volunteers as reads
 from peermatch.services import advocates, matches, messages, offers
 from peermatch.web.access import roles_required
 from peermatch.web.forms import MessageForm, show_error
-from peermatch.web.volunteers import forms, wording
+from peermatch.web.volunteers import application, forms, wording
 from peermatch.web.wording import VETTING_STATUS, VOLUNTEER_STATUS
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteer", template_folder="templates")
@@ -49,30 +49,117 @@ def _common() -> dict[str, Any]:
 def home():
     now = clock.now()
     page = reads.home_page(db.session, current_user, now)
-    return render_template("volunteers/home.html", page=page, today=clock.today(now), **_common())
+    offers = [reads.summarise_offer(offer, page.profile, now) for offer in page.offers] if page.profile else []
+    return render_template("volunteers/home.html", page=page, offers=offers, now=now, today=clock.today(now),
+                           **_common())
 
 
-@bp.route("/apply", methods=["GET", "POST"])
+@bp.get("/apply")
 @roles_required(Role.VOLUNTEER)
 def apply():
-    """The application: one page in sections, so nothing typed is lost and it works without JavaScript."""
+    """The application's next question to answer, or check answers once every one is answered."""
     if _profile() is not None:
         return redirect(url_for("volunteers.home"))
-    form = forms.ApplicationForm()
+    missing = advocates.unanswered(db.session, advocates.application_answers(db.session, current_user))
+    if not missing:
+        return redirect(url_for("volunteers.check_application"))
+    return redirect(url_for("volunteers.application_question", topic=application.PAGES_BY_ANSWER[missing[0]].slug))
+
+
+@bp.route("/apply/<topic>", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def application_question(topic: str):
+    """One question of the application; the answer is saved before the next page (``services.advocates``)."""
+    page = application.PAGES_BY_SLUG.get(topic)
+    if page is None:
+        abort(404)
+    if _profile() is not None:
+        return redirect(url_for("volunteers.home"))
+    answers = advocates.application_answers(db.session, current_user)
+    if page.answer not in advocates.questions_to_answer(db.session, answers):
+        return redirect(url_for("volunteers.apply"))
+    form = page.form()
     issue_types = reads.issue_types_to_choose(db.session)
-    form.offer_issue_types(issue_types)
-    form.organisation.choices = forms.options((o.id, o.name) for o in reads.organisations_to_choose(db.session))
+    if page.answer in {"lived_experience", "opt_outs"}:
+        getattr(form, page.answer).choices = forms.options((t.code, t.name) for t in issue_types)
+    if page.answer == "organisation":
+        form.organisation.choices = forms.options((o.id, o.name) for o in reads.organisations_to_choose(db.session))
+        form.organisation.description = wording.no_organisation_covers(answers["postcode"])
     if form.validate_on_submit():
         try:
-            advocates.apply(db.session, current_user, form.application(), clock.now())
+            answers = advocates.save_application_answers(
+                db.session, current_user, {page.answer: application.read_answer(page, form)}, clock.now())
         except DomainError as error:
             show_error(form, error)
         else:
-            flash("Application sent. Thank you for offering to support other parents", "success")
-            return redirect(url_for("volunteers.home"))
-    ask_organisation = bool(form.organisation.errors or form.organisation.data)
-    return render_template("volunteers/apply.html", form=form, issue_types=issue_types,
-                           ask_organisation=ask_organisation, **_common())
+            return redirect(_after_question(page, answers))
+    elif not form.is_submitted():
+        application.show_answer(page, form, answers)
+    return render_template("volunteers/apply_question.html", form=form, page=page, issue_types=issue_types,
+                           heading=getattr(form, page.answer).label.text,
+                           back=_before_question(page, answers), **_common())
+
+
+def _changing() -> bool:
+    return request.args.get("change") == "1"
+
+
+def _after_question(page: application.Page, answers: dict[str, Any]) -> str:
+    """The next question in order; when changing one answer, back to check answers unless a new question opened."""
+    asked = advocates.questions_to_answer(db.session, answers)
+    if _changing():
+        missing = [name for name in asked if name not in answers]
+        if missing:
+            return url_for("volunteers.application_question", topic=application.PAGES_BY_ANSWER[missing[0]].slug,
+                           change="1")
+        return url_for("volunteers.check_application")
+    following = asked[asked.index(page.answer) + 1:]
+    if following:
+        return url_for("volunteers.application_question", topic=application.PAGES_BY_ANSWER[following[0]].slug)
+    return url_for("volunteers.check_application")
+
+
+def _before_question(page: application.Page, answers: dict[str, Any]) -> str:
+    if _changing():
+        return url_for("volunteers.check_application")
+    asked = advocates.questions_to_answer(db.session, answers)
+    earlier = asked[:asked.index(page.answer)]
+    if earlier:
+        return url_for("volunteers.application_question", topic=application.PAGES_BY_ANSWER[earlier[-1]].slug)
+    return url_for("volunteers.home")
+
+
+@bp.route("/apply/check", methods=["GET", "POST"])
+@roles_required(Role.VOLUNTEER)
+def check_application():
+    """Check your answers, with a link to change each, then send: every question still unanswered is listed at once."""
+    if _profile() is not None:
+        return redirect(url_for("volunteers.home"))
+    form = forms.SendApplicationForm()
+    answers = advocates.application_answers(db.session, current_user)
+    problems: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        problems = [{"text": application.MISSING[name],
+                     "href": url_for("volunteers.application_question",
+                                     topic=application.PAGES_BY_ANSWER[name].slug, change="1")}
+                    for name in advocates.unanswered(db.session, answers)]
+        if not problems:
+            try:
+                advocates.send_application(db.session, current_user, clock.now())
+            except DomainError as error:
+                problems = [{"text": str(error), "href": url_for(
+                    "volunteers.application_question", change="1",
+                    topic=application.PAGES_BY_ANSWER.get(error.field or "", application.PAGES[0]).slug)}]
+            else:
+                flash("Application sent. Thank you for offering to support other parents", "success")
+                return redirect(url_for("volunteers.home"))
+    issue_names = {t.code: t.name for t in reads.issue_types_to_choose(db.session)}
+    organisation_names = {str(o.id): o.name for o in reads.organisations_to_choose(db.session)}
+    rows = [(application.PAGES_BY_ANSWER[name],
+             application.answer_in_words(name, answers[name], issue_names, organisation_names)
+             if name in answers else None)
+            for name in advocates.questions_to_answer(db.session, answers)]
+    return render_template("volunteers/apply_check.html", form=form, rows=rows, problems=problems, **_common())
 
 
 @bp.route("/details", methods=["GET", "POST"])

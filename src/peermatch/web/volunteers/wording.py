@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from peermatch.models import ContactMode, DeclineReason, Gender, MatchOutcome, MeetingType, SupportMode
 
 GENDERS: dict[str, str] = {
@@ -108,3 +110,41 @@ def outside_organisation(outcode: str, organisation: str, areas: list[str]) -> s
         where = f"{organisation} does not cover {outcode}"
     return (f"{where}. You are still volunteering with {organisation}. "
             f"Offers to meet a parent in person are now measured from {outcode}")
+
+
+def no_organisation_covers(outcode: str) -> str:
+    """The hint of the application's organisation question, asked only where no member organisation covers."""
+    return (f"No member organisation covers {outcode} yet. Choose the organisation you would like to volunteer with. "
+            "You can still support parents by phone or video.")
+
+
+def offer_headline(summary: object) -> str:
+    """What an offer is about, in one line: the parent's meeting when there is one, else their main issue, and where.
+
+    The meeting is named by its own type: a family group conference is never called by the
+    main issue's name (often "Child protection conference").
+    """
+    meeting_type = getattr(summary, "meeting_type", None)
+    meeting_date = getattr(summary, "meeting_date", None)
+    if meeting_type and meeting_date:
+        what = f"{MEETING_TYPES.get(meeting_type, 'Meeting')} on {meeting_date.day} {meeting_date:%B}"
+    else:
+        what = getattr(summary, "main_issue", "") or "A parent"
+    area = getattr(summary, "area", "")
+    return f"{what} in {area}" if area else what
+
+
+def time_left(until: datetime, now: datetime) -> str:
+    """``2 days 3 hours``, ``20 hours``, ``45 minutes``: how long is left to answer, rounded down."""
+    seconds = max(0, int((until - now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days and not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
