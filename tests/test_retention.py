@@ -87,6 +87,9 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
     young_leaver = left(volunteering, session, RECENT, "Lyndon")
     idle_parent = people.user(Role.PARENT, name="Idlewild", email="idlewild@example.net")
     idle_parent.created_dt = LONG_AGO
+    never_applied = people.user(Role.VOLUNTEER, people.organisation(), name="Neverapplied",
+                                email="never.applied@example.org")
+    never_applied.created_dt = LONG_AGO
     session.flush()
     before = admin_reads.requests_by_month(session)
     old_ids = {old_supported.id, old_unmatched.id}
@@ -94,7 +97,8 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
     old_leaver_id, young_leaver_id = old_leaver.id, young_leaver.id
 
     dry = retention.purge(session, NOW, 365, dry_run=True)
-    assert (dry.requests, dry.drafts, dry.volunteers, dry.parents) == (2, 0, 1, 3)  # two old parents, and Idlewild
+    assert (dry.requests, dry.drafts, dry.volunteers, dry.accounts) == (2, 0, 1, 4)  # two old parents, Idlewild
+    # and a volunteer who registered and never applied
     assert session.get(SupportRequest, old_supported.id) is not None  # a dry run changes nothing
     old_supported_id = old_supported.id
 
@@ -110,7 +114,7 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
     # Nothing personal of what went survives in any column of any table...
     gone = ["ParentOldham", "parent.oldham@example.net", "Thank you Oldham, my secret words", "Went well for ParentOldham",
             "UnmatchedOlivia", "unmatched.olivia@example.net", "LeaverLeighton", "leaver.leighton@example.org",
-            "Idlewild", "idlewild@example.net", "Thank you Oldham"]
+            "Idlewild", "idlewild@example.net", "Neverapplied", "never.applied@example.org"]
     assert personal_values_left(session, gone) == []
     # ...what is younger is all there...
     assert personal_values_left(session, ["ParentYoungs", "Thank you Youngs", "LeaverLyndon", "Openshaw"]) != []
@@ -119,8 +123,8 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
 
     # Recorded: when and how many, never who.
     [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RETENTION_PURGE))
-    assert event.details == {"retention_days": 365, "requests": 2, "drafts": 0, "volunteers": 1, "parents": 3}
-    assert retention.purge(session, NOW, 365) == retention.Purge(NOW - timedelta(days=365), 0, 0, 0, 0)
+    assert event.details == {"retention_days": 365, "requests": 2, "drafts": 0, "volunteers": 1, "accounts": 4}
+    assert retention.purge(session, NOW, 365) == retention.Purge(NOW - timedelta(days=365), 0, 0, 0, 0)  # once
 
 
 def test_a_volunteer_who_left_stays_while_a_request_still_kept_holds_their_offer(
@@ -146,7 +150,7 @@ def test_unsent_drafts_untouched_for_the_period_are_erased(session: Any, people:
     session.flush()
     draft_id = draft.id
     done = retention.purge(session, NOW, 365)
-    assert (done.drafts, done.parents) == (1, 0)  # the parent signed in recently: their account stays
+    assert (done.drafts, done.accounts) == (1, 0)  # the parent signed in recently: their account stays
     assert session.get(SupportRequest, draft_id) is None
 
 

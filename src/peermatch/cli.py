@@ -220,7 +220,7 @@ def purge(dry_run: bool) -> None:
         db.session.commit()
     verb = "Would erase" if dry_run else "Erased"
     click.echo(f"{verb}, finished before {clock.local(done.cutoff):%-d %B %Y}: {done.requests} requests, "
-               f"{done.drafts} unsent drafts, {done.volunteers} volunteers who left, {done.parents} parents' accounts")
+               f"{done.drafts} unsent drafts, {done.volunteers} volunteers who left, {done.accounts} accounts nobody uses")
 
 
 @click.command("batch")

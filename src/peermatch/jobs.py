@@ -201,7 +201,7 @@ def retention_purge(app: Flask) -> int:
 
     def work(session: Any, now: Any) -> int:
         done = retention.purge_now(session, app.config, now)
-        return done.requests + done.drafts + done.volunteers + done.parents
+        return done.requests + done.drafts + done.volunteers + done.accounts
 
     return _in_transaction(app, work)
 

@@ -222,7 +222,7 @@ class PurgeRun:
     requests: int
     drafts: int
     volunteers: int
-    parents: int
+    accounts: int
     retention_days: int
 
 
@@ -242,7 +242,7 @@ def retention_page(session: Session, config: Any, now: datetime) -> RetentionPag
     events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RETENTION_PURGE)
                              .order_by(AuditEvent.occurred_dt.desc()).limit(10))
     runs = [PurgeRun(ran_dt=e.occurred_dt, **{k: int(e.details.get(k, 0)) for k in
-                                              ("requests", "drafts", "volunteers", "parents", "retention_days")})
+                                              ("requests", "drafts", "volunteers", "accounts", "retention_days")})
             for e in events]
     saved = session.get(Setting, retention.SETTING)
     return RetentionPage(days=retention.retention_days(session, config), changed_dt=saved.updated_dt if saved else None,

@@ -10,7 +10,8 @@ days by default) counted from the moment something finished, the purge erases:
 - **requests never sent** (drafts) untouched for the period;
 - **volunteers who left** (withdrawn, or not approved) that long ago, with their account,
   once no request still kept holds an offer or a match of theirs;
-- **parents' accounts** with no request left that nobody has signed in to for the period.
+- **accounts nobody uses**: a parent's with no request left, or a volunteer's that never sent an
+  application (its unfinished answers go with it), not signed in to for the period.
 
 What stays is counts with no person in them, and the audit log (which never holds personal
 values, and whose actors become unknown). Each run is recorded in the audit log with how
@@ -79,7 +80,7 @@ class Purge:
     requests: int
     drafts: int
     volunteers: int
-    parents: int
+    accounts: int
 
 
 def _finished_before(cutoff: datetime) -> Any:
@@ -112,12 +113,13 @@ def purge(session: Session, now: datetime, days: int, *, dry_run: bool = False) 
     kept = sa.select(SupportRequest.id).where(SupportRequest.id.notin_(gone) if gone else sa.true())
     volunteers = _volunteers_who_left(session, cutoff, kept)
     last_seen = sa.func.coalesce(User.last_sign_in_dt, User.created_dt)
-    parents_left = sa.select(User.id).where(
-        User.role == Role.PARENT, last_seen < cutoff,
-        ~sa.exists().where(SupportRequest.parent_id == User.id, SupportRequest.id.notin_(gone) if gone else sa.true()))
-    parents = list(session.scalars(parents_left.order_by(User.id)))
+    unused = sa.select(User.id).where(last_seen < cutoff, sa.or_(
+        sa.and_(User.role == Role.PARENT, ~sa.exists().where(
+            SupportRequest.parent_id == User.id, SupportRequest.id.notin_(gone) if gone else sa.true())),
+        sa.and_(User.role == Role.VOLUNTEER, ~sa.exists().where(VolunteerProfile.user_id == User.id))))
+    accounts = list(session.scalars(unused.order_by(User.id)))
     result = Purge(cutoff=cutoff, requests=len(finished), drafts=len(drafts), volunteers=len(volunteers),
-                   parents=len(parents))
+                   accounts=len(accounts))
     if dry_run:
         return result
 
@@ -136,11 +138,11 @@ def purge(session: Session, now: datetime, days: int, *, dry_run: bool = False) 
                         .execution_options(synchronize_session=False))
         session.execute(sa.delete(User).where(User.id.in_(users)).execution_options(synchronize_session=False))
         matching_data.changed(session, volunteers)
-    if parents:
-        session.execute(sa.delete(User).where(User.id.in_(parents)).execution_options(synchronize_session=False))
+    if accounts:
+        session.execute(sa.delete(User).where(User.id.in_(accounts)).execution_options(synchronize_session=False))
     session.expire_all()
     audit.record(session, None, AuditAction.RETENTION_PURGE, "network", None, at=now, retention_days=days,
-                 requests=result.requests, drafts=result.drafts, volunteers=result.volunteers, parents=result.parents)
+                 requests=result.requests, drafts=result.drafts, volunteers=result.volunteers, accounts=result.accounts)
     session.flush()
     return result
 
