@@ -168,3 +168,15 @@ def test_the_admin_sets_the_period_and_sees_the_last_purges(app: Any, session: A
     page = admin.get("/admin/retention").get_data(as_text=True)
     assert 'value="730"' in page and "No purge has run yet" not in page
     assert "730" in page and "Last purges" in page
+
+
+def test_peermatch_purge_dry_run_says_what_would_go_and_changes_nothing(app: Any, session: Any, people: Any,
+                                                                        volunteering: Any) -> None:
+    closed_unmatched(volunteering, people, LONG_AGO, "Dryden")
+    runner = app.test_cli_runner()
+    with time_machine.travel(NOW, tick=False):
+        said = runner.invoke(args=["purge", "--dry-run"])
+    assert said.exit_code == 0, said.output
+    assert "Would erase, finished before 10 March 2025: 1 requests" in said.output
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == AuditAction.RETENTION_PURGE)) == 0
