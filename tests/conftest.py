@@ -25,6 +25,7 @@ from peermatch.services.reference_data import ensure_area, seed_issue_types
 
 pytest_plugins = ["browser_support"]  # live server and Chromium fixtures for browser tests
 
+from demo_cast import cast  # noqa: F401  (the demo network's cast of visitors, a fixture)
 from support import (  # noqa: F401
     _TEST_PASSWORD_HASH,
     PERSONAL_NAMES,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from browser_support import PHONE, open_the_emailed_link, start_as_a_new_parent
+from browser_support import axe_violations, PHONE, open_the_emailed_link, start_as_a_new_parent
 from support import TEST_PASSWORD, TEST_TOTP_SECRET, _TEST_PASSWORD_HASH, sign_in_in_the_browser
 from peermatch import clock
 from peermatch.extensions import db
@@ -17,7 +16,6 @@ from peermatch.models import Organisation, Role, User
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def make_user(live_app: Flask, role: Role, email: str) -> None:
@@ -101,17 +99,9 @@ def test_public_pages_have_no_accessibility_violations(browser: Any, base_url: s
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     page.goto(base_url + path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
+    violations = axe_violations(page)
     context.close()
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
     assert violations == []
-
-
-def axe_violations(page: Any) -> list[tuple[str, str, list[Any]]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})")
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 @pytest.mark.parametrize("role, paths", [
