@@ -19,7 +19,8 @@ from peermatch.extensions import csrf, db
 from peermatch.models import MessageSender, Role
 from peermatch.reads import parents as reads
 from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY, describe_slots
-from peermatch.services import drafts, matches, messages, personal_data, requests
+from peermatch.services import drafts, matches, personal_data, requests
+from peermatch.web import threads
 from peermatch.web.access import public, roles_required
 from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.parents import forms
@@ -103,21 +104,9 @@ def send_message(request_id: str):
         match = reads.own_match(db.session, current_user, request_id)
     except NotFound:
         abort(404)
-    if not messages.thread_open(match):
-        flash(messages.CLOSED if match.ended_dt else messages.NOT_YET, "info")
-        return redirect(url_for("parents.request_detail", request_id=match.request_id))
-    form = MessageForm()
-    if validate(form):
-        try:
-            messages.send(db.session, match, current_user, MessageSender.PARENT, form.body.data,
-                          form.asks_for_help, clock.now())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash("Your message has been sent" + (". The organisers have been asked to help" if form.asks_for_help
-                                                  else ""), "success")
-            return redirect(url_for("parents.request_detail", request_id=match.request_id, _anchor="messages"))
-    return _request_page(request_id, form)
+    return threads.send_from(match, MessageSender.PARENT,
+                             url_for("parents.request_detail", request_id=match.request_id), validate,
+                             lambda form: _request_page(request_id, form))
 
 
 @bp.route("/your-requests/<request_id>/cancel", methods=["GET", "POST"])

@@ -20,7 +20,8 @@ from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import db
 from peermatch.models import MessageSender, Role, VolunteerProfile
 from peermatch.reads import volunteers as reads
-from peermatch.services import advocates, matches, messages, offers
+from peermatch.services import advocates, matches, offers
+from peermatch.web import threads
 from peermatch.web.access import roles_required
 from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.volunteers import application, forms, wording
@@ -362,21 +363,8 @@ def _match_page(match_id: uuid.UUID, message_form: MessageForm) -> str:
 def send_message(match_id: uuid.UUID):
     """Write to the parent; a thread that has closed refuses with a message on the match page."""
     found = _own_match(match_id)
-    if not messages.thread_open(found):
-        flash(messages.CLOSED if found.ended_dt else messages.NOT_YET, "info")
-        return redirect(url_for("volunteers.match", match_id=found.id))
-    form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            messages.send(db.session, found, current_user, MessageSender.ADVOCATE, form.body.data,
-                          form.asks_for_help, clock.now())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash("Your message has been sent" + (". The organisers have been asked to help" if form.asks_for_help
-                                                  else ""), "success")
-            return redirect(url_for("volunteers.match", match_id=found.id, _anchor="messages"))
-    return _match_page(match_id, form)
+    return threads.send_from(found, MessageSender.ADVOCATE, url_for("volunteers.match", match_id=found.id),
+                             lambda form: form.validate_on_submit(), lambda form: _match_page(match_id, form))
 
 
 @bp.route("/matches/<uuid:match_id>/contacts/new", methods=["GET", "POST"])
