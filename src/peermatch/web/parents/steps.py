@@ -34,6 +34,8 @@ class Step:
     save: Callable[[FlaskForm, Context], None]
     prepare: Callable[[FlaskForm, Context], None] = lambda form, ctx: None
     applies: Callable[[SupportRequest], bool] = lambda draft: True
+    # A page that follows up another question's answer (or replaces it) shares that question's number.
+    follows: str | None = None
 
 
 def _issue_choices(form: Any, ctx: Context) -> None:
@@ -113,7 +115,7 @@ STEPS: list[Step] = [
     Step("what-matters-most", forms.WhatMattersMostForm,
          load=lambda f, c: setattr(f.main_issue, "data", c.draft.main_issue.code if c.draft.main_issue else None),
          save=lambda f, c: drafts.save_main_issue(c.session, c.draft, f.main_issue.data),
-         prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1),
+         prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1, follows="what-is-happening"),
     Step("meeting", forms.MeetingForm, load=_load_meeting,
          save=lambda f, c: drafts.save_meeting(
              c.session, c.draft, None if f.meeting_type.data == forms.NO_MEETING else f.meeting_type.data)),
@@ -121,13 +123,13 @@ STEPS: list[Step] = [
          save=lambda f, c: drafts.save_meeting_date(
              c.session, c.draft, f.meeting_date.data, int(f.meeting_part.data) if f.meeting_part.data else None,
              c.now),
-         applies=lambda d: bool(d.meeting_type)),
+         applies=lambda d: bool(d.meeting_type), follows="meeting"),
     Step("where", forms.WhereForm, load=_load_where,
          save=lambda f, c: drafts.save_postcode(c.session, c.draft, f.postcode.data or "")),
     Step("council-area", forms.CouncilAreaForm,
          load=lambda f, c: setattr(f.area, "data", str(c.draft.area_id) if c.draft.area_id else ""),
          save=lambda f, c: drafts.save_council_area(c.session, c.draft, f.area.data),
-         prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area"),
+         prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area", follows="where"),
     Step("how", forms.HowForm, load=_load_modes,
          save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data)),
     Step("language", forms.LanguageForm, load=_load_languages,
@@ -146,7 +148,7 @@ STEPS: list[Step] = [
          load=lambda f, c: f.message_times.set_mask(c.draft.safe_contact.message_times_mask)
          if c.draft.safe_contact and c.draft.draft_answers.get("message_times_answered") else None,
          save=lambda f, c: drafts.save_message_times(c.session, c.draft, f.message_times.mask),
-         applies=drafts.messages_allowed),
+         applies=drafts.messages_allowed, follows="contact"),
     Step("consent", forms.ConsentForm,
          load=lambda f, c: setattr(f.consent, "data", bool(c.draft.draft_answers.get("consent_version"))),
          save=lambda f, c: drafts.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
@@ -163,6 +165,12 @@ def next_step(draft: SupportRequest, after: str) -> str | None:
     return None
 
 
-def question_number(draft: SupportRequest, slug: str) -> tuple[int, int]:
-    applicable = [s.slug for s in STEPS if s.applies(draft) or s.slug == slug]
-    return applicable.index(slug) + 1, len(applicable)
+QUESTIONS = [step.slug for step in STEPS if step.follows is None]
+
+
+def question_number(slug: str) -> tuple[int, int]:
+    """"Question n of N" that never changes as the parent answers: N counts the main questions only,
+    and a page that follows up an answer (the meeting's date, what matters most, message times, the
+    council area instead of a postcode) carries the number of the question it follows."""
+    step = STEPS_BY_SLUG[slug]
+    return QUESTIONS.index(step.follows or slug) + 1, len(QUESTIONS)

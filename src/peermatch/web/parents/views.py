@@ -219,7 +219,7 @@ def question(slug: str):
             return redirect(url_for("parents.check_answers"))
     elif not form.is_submitted():
         step.load(form, ctx)
-    number, total = question_number(ctx.draft, slug)
+    number, total = question_number(slug)
     return render_template(
         f"parents/questions/{slug}.html", form=form, heading=form.page_heading(), number=number, total=total, slug=slug,
         back=_back_link(ctx.draft, slug), days=DAYS, parts=PARTS_OF_DAY,
