@@ -135,7 +135,6 @@ def test_a_parent_who_would_rather_not_give_a_postcode_chooses_their_council(par
         ("where", {"postcode": ""}, "Enter a postcode, like LA14 2AB, or just the first part, like LA14"),
         ("where", {"postcode": "nonsense"}, "Enter a real postcode, like LA14 2AB, or just the first part, like LA14"),
         ("where", {"postcode": "ZZ9 9ZZ"}, "We do not recognise the postcode area ZZ9. Check it and try again"),
-        ("where", {"postcode": "SW1A 1AA"}, "There is no parent group for SW1A in PeerMatch yet. The areas we cover are: Cumbria"),
         ("where", {"postcode": "LA14 2AB LA14 2AB"}, "Postcode must be 10 characters or fewer"),
         ("council-area", {"area": ""}, "Select your council area"),
         ("how", {}, "Select how support could happen"),

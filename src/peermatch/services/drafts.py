@@ -7,8 +7,18 @@ Decisions worth knowing:
   survive leaving mid-way and coming back from any device.
 - Only an outward postcode is stored ("LA14"); a parent who would rather not say picks
   their council area instead. No child's name is ever asked for.
-- A request goes to the organisation that covers its area. An area no member organisation
-  covers is refused with a clear message listing the areas we do cover.
+- A request goes to the organisation that covers its area (``services.reference_data``:
+  every outward code of a covered council area is covered).
+- A postcode no member organisation covers is kept (its outward code only) and leads to a
+  page, never an error: where the network has network-wide advocates who support by phone or
+  video, the parent can ask for that (:func:`choose_network_wide_support`); otherwise the page
+  says plainly what else they can do. **Routing such a request:** it goes to the nearest member
+  organisation (from the parent's outward code to the centre of the organisation's nearest
+  covered area) among those with at least one approved network-wide advocate who supports by
+  phone or video, ties broken by name. Any organisation's ranking already includes every
+  network-wide advocate, so this only decides whose organisers triage it: the nearest group
+  that itself vets remote advocates. The request then asks for phone or video only (an
+  advocate of another organisation never meets in person).
 
 Sending the finished draft is ``services.requests.submit``: the request's life cycle
 starts there.
@@ -30,18 +40,21 @@ from sqlalchemy.orm import Session
 
 from peermatch import clock
 from peermatch.errors import DomainError, NotFound
-from peermatch.geo import PostcodeError, lookup_postcode
+from peermatch.geo import PostcodeError, distance_km, lookup_postcode
 from peermatch.models import (
     REQUEST_FINISHED,
     Area,
     AuditAction,
     ConsentRecord,
     IssueType,
+    Organisation,
     RequestLanguage,
     RequestStatus,
     SafeContact,
     SupportRequest,
     User,
+    VolunteerProfile,
+    VolunteerStatus,
 )
 from peermatch.reference import ALL_SLOTS_MASK
 from peermatch.services import audit, requests
@@ -120,23 +133,70 @@ def save_meeting_date(session: Session, draft: SupportRequest, when: date, part:
 
 
 def save_postcode(session: Session, draft: SupportRequest, text: str) -> None:
-    """Keep only the outward code; refuse areas no member organisation covers, saying which we do."""
+    """Keep only the outward code, and send the request to the organisation covering it.
+
+    An outward code no organisation covers is kept too, with no organisation yet: the next
+    page offers network-wide support by phone or video, or says what else the parent can do.
+    """
     try:
         found = lookup_postcode(text)
     except PostcodeError as error:
         raise DomainError(str(error), "postcode") from error
     area = area_for_outcode(session, found.outcode)
-    if area is None or area.organisation_id is None:
-        names = ", ".join(a.name for a in covered_areas(session)) or "none yet"
-        raise DomainError(
-            f"There is no parent group for {found.outcode} in PeerMatch yet. The areas we cover are: {names}",
-            "postcode",
-        )
+    covered = area is not None and area.organisation_id is not None
     draft.outcode = found.outcode
     draft.latitude, draft.longitude = found.latitude, found.longitude
-    draft.area_id = area.id
-    draft.organisation_id = area.organisation_id
-    _remember(draft, location="postcode")
+    draft.area_id = area.id if area is not None else None
+    draft.organisation_id = area.organisation_id if covered and area is not None else None
+    _remember(draft, location="postcode" if covered else "uncovered")
+    session.flush()
+
+
+def is_uncovered(draft: SupportRequest) -> bool:
+    """The parent gave a postcode no member organisation covers (whether or not they then chose network-wide
+    support)."""
+    return (draft.draft_answers or {}).get("location") in ("uncovered", "network")
+
+
+def is_network_wide(draft: SupportRequest) -> bool:
+    """The parent lives where no organisation covers and asked for phone or video support from anywhere."""
+    return (draft.draft_answers or {}).get("location") == "network"
+
+
+def remote_support_route(session: Session, latitude: float | None, longitude: float | None) -> Organisation | None:
+    """Where a request from an uncovered area goes if the parent asks for network-wide support (see the module's
+    docstring for why): the nearest organisation with a network-wide advocate who supports by phone or video."""
+    ready = (sa.select(VolunteerProfile.organisation_id)
+             .join(User, User.id == VolunteerProfile.user_id)
+             .where(VolunteerProfile.network_wide, VolunteerProfile.status == VolunteerStatus.APPROVED, User.active,
+                    sa.or_(VolunteerProfile.offers_phone, VolunteerProfile.offers_video)))
+    organisations = list(session.scalars(sa.select(Organisation).where(Organisation.active,
+                                                                       Organisation.id.in_(ready))))
+    if not organisations:
+        return None
+
+    def how_far(organisation: Organisation) -> tuple[float, str]:
+        centres = [(a.latitude, a.longitude) for a in organisation.areas if a.latitude is not None]
+        if latitude is None or longitude is None or not centres:
+            return (float("inf"), organisation.name)
+        return (min(distance_km(latitude, longitude, lat, lon) for lat, lon in centres if lon is not None),
+                organisation.name)
+
+    return min(organisations, key=how_far)
+
+
+def choose_network_wide_support(session: Session, draft: SupportRequest) -> None:
+    """The parent in an uncovered area asks for phone or video support from the network's network-wide advocates."""
+    if not is_uncovered(draft):
+        raise DomainError("Tell us your postcode first")
+    organisation = remote_support_route(session, draft.latitude, draft.longitude)
+    if organisation is None:
+        raise DomainError("There is nobody who can support you by phone or video call at the moment")
+    draft.organisation_id = organisation.id
+    draft.accepts_in_person = False
+    if not (draft.accepts_phone or draft.accepts_video):
+        draft.accepts_phone = True
+    _remember(draft, location="network")
     session.flush()
 
 
@@ -156,6 +216,9 @@ def save_support_modes(session: Session, draft: SupportRequest, modes: Iterable[
     modes = set(modes)
     if not modes:
         raise DomainError("Select how support could happen", "support_modes")
+    if "in_person" in modes and is_network_wide(draft):
+        raise DomainError("An advocate from another area can support you by phone or video call only",
+                          "support_modes")
     draft.accepts_in_person = "in_person" in modes
     draft.accepts_phone = "phone" in modes
     draft.accepts_video = "video" in modes
@@ -304,8 +367,10 @@ def missing_steps(draft: SupportRequest) -> list[str]:
         missing.append("meeting")
     elif draft.meeting_type and draft.meeting_date is None:
         missing.append("meeting-date")
-    if draft.area_id is None:
+    if draft.area_id is None and draft.outcode is None:
         missing.append("where")
+    elif draft.organisation_id is None:
+        missing.append("no-group-nearby")
     if not (draft.accepts_in_person or draft.accepts_phone or draft.accepts_video):
         missing.append("how")
     if not answers.get("languages_answered"):

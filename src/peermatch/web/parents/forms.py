@@ -82,6 +82,13 @@ class WhereForm(ParentForm):
     )
 
 
+class NoGroupNearbyForm(ParentForm):
+    """No member organisation covers the parent's postcode: offer phone or video support from elsewhere."""
+
+    heading = "There is no parent group near you yet"
+    submit = submit("Ask for support by phone or video call")
+
+
 class CouncilAreaForm(ParentForm):
     area = SelectField("Which council area do you live in?", widget=GovSelect(),
                        validators=[DataRequired(message="Select your council area")])

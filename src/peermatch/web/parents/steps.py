@@ -101,6 +101,17 @@ def _load_languages(form: Any, ctx: Context) -> None:
         form.interpreter_ok.data = "yes" if ctx.draft.interpreter_ok else "no"
 
 
+def _remote_route(form: Any, ctx: Context) -> None:
+    form.outcode = ctx.draft.outcode
+    form.route = drafts.remote_support_route(ctx.session, ctx.draft.latitude, ctx.draft.longitude)
+
+
+def _mode_choices(form: Any, ctx: Context) -> None:
+    form.remote_only = drafts.is_network_wide(ctx.draft)
+    if form.remote_only:  # an advocate from another area supports by phone or video only
+        form.support_modes.choices = [(v, label) for v, label, _ in forms.SUPPORT_MODES if v != "in_person"]
+
+
 def _load_modes(form: Any, ctx: Context) -> None:
     d = ctx.draft
     form.support_modes.data = [m for m, ok in (("in_person", d.accepts_in_person), ("phone", d.accepts_phone),
@@ -130,8 +141,12 @@ STEPS: list[Step] = [
          load=lambda f, c: setattr(f.area, "data", str(c.draft.area_id) if c.draft.area_id else ""),
          save=lambda f, c: drafts.save_council_area(c.session, c.draft, f.area.data),
          prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area", follows="where"),
+    Step("no-group-nearby", forms.NoGroupNearbyForm, load=lambda f, c: None,
+         save=lambda f, c: drafts.choose_network_wide_support(c.session, c.draft),
+         prepare=_remote_route, applies=drafts.is_uncovered, follows="where"),
     Step("how", forms.HowForm, load=_load_modes,
-         save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data)),
+         save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data),
+         prepare=_mode_choices),
     Step("language", forms.LanguageForm, load=_load_languages,
          save=lambda f, c: drafts.save_languages(c.session, c.draft, f.languages.data,
                                                            f.interpreter_ok.data == "yes")),
