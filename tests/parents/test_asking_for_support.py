@@ -153,7 +153,7 @@ def test_a_parent_who_would_rather_not_give_a_postcode_chooses_their_council(par
                      "safe_times": "any"}, "Enter a phone number, like 07700 900 982"),
         ("contact", {"name_to_ask_for": "Jo", "channels": ["email"], "email": "nope", "voicemail_ok": "no",
                      "safe_times": "any"}, "Enter an email address in the correct format, like name@example.com"),
-        ("contact", {"name_to_ask_for": "Jo", "channels": ["text"], "phone": "07700 900982", "safe_times": "any"},
+        ("contact", {"name_to_ask_for": "Jo", "channels": ["phone"], "phone": "07700 900982", "safe_times": "any"},
          "Select if it is OK to leave a voicemail"),
         ("contact", {"name_to_ask_for": "Jo", "channels": ["text"], "phone": "07700 900982", "voicemail_ok": "no"},
          "Tell us when it is safe to contact you"),

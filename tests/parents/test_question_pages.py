@@ -8,6 +8,7 @@ from typing import Any
 
 from journey import answer_everything, answers
 from support import error_messages
+from peermatch.services import drafts
 
 
 def question_caption(html: str) -> tuple[int, int]:
@@ -33,3 +34,48 @@ def test_the_question_count_never_grows_as_the_parent_answers(parent: Any) -> No
     assert by_slug["message-times"] == by_slug["contact"]
     # Going back to the council area instead of the postcode does not move the count either.
     assert question_caption(browser.get("/ask/council-area").get_data(as_text=True))[0] == by_slug["where"]
+
+
+def conditional_of(html: str, value: str) -> str:
+    """The HTML revealed under one checkbox of the contact question (GOV.UK's conditional reveal)."""
+    checkbox = re.search(rf'<input[^>]*name="channels"[^>]*value="{value}"[^>]*data-aria-controls="([^"]+)"', html)
+    assert checkbox, f"the {value} checkbox reveals nothing"
+    found = re.search(rf'<div class="govuk-checkboxes__conditional[^"]*" id="{checkbox.group(1)}">(.*?)</div>\s*'
+                      r'(?:<div class="govuk-checkboxes__item|</div>\s*</fieldset>)', html, re.S)
+    assert found, checkbox.group(1)
+    return found.group(1)
+
+
+def test_phone_and_email_boxes_sit_under_their_way_and_voicemail_is_asked_only_for_calls(parent: Any,
+                                                                                        session: Any) -> None:
+    browser, user = parent
+    answer_everything(browser, skip=("contact", "message-times", "consent"))
+    html = browser.get("/ask/contact").get_data(as_text=True)
+    calls, texts, email = (conditional_of(html, value) for value in ("phone", "text", "email"))
+    assert 'name="phone"' in calls and 'name="voicemail_ok"' in calls
+    assert 'name="text_phone"' in texts and 'name="voicemail_ok"' not in texts
+    assert 'name="email"' in email and 'name="phone"' not in email
+    # Outside the reveals, only the name and the safe times are asked.
+    assert html.count('name="voicemail_ok"') == 2 and html.count('name="email"') == 1
+
+    # Email only: no voicemail question to answer.
+    only_email = browser.submit("/ask/contact", {"name_to_ask_for": "Jo", "channels": ["email"],
+                                                 "email": "jo@example.org", "safe_times": "Mornings"})
+    assert only_email.status_code == 302, error_messages(only_email)
+    # Calls: every missing answer at once, each by its box.
+    calls_missing = browser.submit("/ask/contact", {"name_to_ask_for": "Jo", "channels": ["phone", "email"],
+                                                    "safe_times": "Mornings"})
+    assert error_messages(calls_missing) == ["Enter the phone number it is safe to use",
+                                             "Select if it is OK to leave a voicemail",
+                                             "Enter the email address it is safe to use"]
+    # Texts: the number typed under texts is kept; two different numbers for calls and texts are refused.
+    texts_only = browser.submit("/ask/contact", {"name_to_ask_for": "Jo", "channels": ["text"],
+                                                 "text_phone": "07700 900111", "safe_times": "Mornings"})
+    assert texts_only.status_code == 302
+    session.expire_all()
+    contact = drafts.existing_draft(session, user).safe_contact
+    assert contact.phone == "07700 900111" and contact.text_ok and not contact.phone_ok and not contact.voicemail_ok
+    clash = browser.submit("/ask/contact", {"name_to_ask_for": "Jo", "channels": ["phone", "text"],
+                                            "phone": "07700 900111", "voicemail_ok": "no",
+                                            "text_phone": "07700 900222", "safe_times": "Mornings"})
+    assert error_messages(clash) == ["Enter the same number for calls and texts. We can only keep one number"]

@@ -256,19 +256,52 @@ class SafeContactAnswers:
     name_to_ask_for: str
     channels: frozenset[str]  # email, phone, text
     email: str | None
-    phone: str | None
+    phone: str | None  # for calls (and for texts, when no number is given for them)
     safe_times: str
-    voicemail_ok: bool
+    voicemail_ok: bool | None  # None: not answered (asked only when calls are allowed)
+    text_phone: str | None = None  # for texts, when asked apart from calls
+
+
+def _digits(number: str | None) -> str:
+    return "".join(ch for ch in number or "" if ch.isdigit())
+
+
+def contact_problems(answers: SafeContactAnswers) -> list[tuple[str, str]]:
+    """Every missing or clashing safe-contact answer, as (form field, message), so a page shows them all at once.
+
+    Each way chosen needs its address; a voicemail answer is needed only when calls are allowed. Calls and
+    texts share one number, so two different numbers are refused.
+    """
+    problems = []
+    if not answers.channels:
+        problems.append(("channels", "Select at least one way it is safe to contact you"))
+    if "email" in answers.channels and not answers.email:
+        problems.append(("email", "Enter the email address it is safe to use"))
+    if "phone" in answers.channels and not answers.phone and not answers.text_phone:
+        problems.append(("phone", "Enter the phone number it is safe to use"))
+    if "phone" in answers.channels and answers.voicemail_ok is None:
+        problems.append(("voicemail_ok", "Select if it is OK to leave a voicemail"))
+    if "text" in answers.channels and not answers.text_phone and not answers.phone:
+        problems.append(("text_phone", "Enter the phone number it is safe to use"))
+    if ({"phone", "text"} <= answers.channels and answers.phone and answers.text_phone
+            and _digits(answers.phone) != _digits(answers.text_phone)):
+        problems.append(("text_phone", "Enter the same number for calls and texts. We can only keep one number"))
+    return problems
 
 
 def check_safe_contact(answers: SafeContactAnswers) -> None:
-    """Every way chosen has its address: DomainError on the first one missing."""
-    if not answers.channels:
-        raise DomainError("Select at least one way it is safe to contact you", "channels")
-    if "email" in answers.channels and not answers.email:
-        raise DomainError("Enter the email address it is safe to use", "email")
-    if answers.channels & {"phone", "text"} and not answers.phone:
-        raise DomainError("Enter the phone number it is safe to use", "phone")
+    """Every way chosen has its address: DomainError on the first problem (:func:`contact_problems`)."""
+    problems = contact_problems(answers)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field)
+
+
+def _safe_number(answers: SafeContactAnswers) -> str | None:
+    if "phone" in answers.channels and answers.phone:
+        return answers.phone.strip()
+    number = answers.text_phone or answers.phone
+    return number.strip() if number and answers.channels & {"phone", "text"} else None
 
 
 def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeContactAnswers) -> None:
@@ -280,8 +313,8 @@ def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeCont
     contact.email = answers.email.strip() if answers.email and contact.email_ok else None
     contact.phone_ok = "phone" in answers.channels
     contact.text_ok = "text" in answers.channels
-    contact.phone = answers.phone.strip() if answers.phone and (contact.phone_ok or contact.text_ok) else None
-    contact.voicemail_ok = answers.voicemail_ok and contact.phone_ok
+    contact.phone = _safe_number(answers)
+    contact.voicemail_ok = bool(answers.voicemail_ok) and contact.phone_ok
     contact.safe_times = answers.safe_times.strip()
     draft.safe_contact = contact
     session.flush()

@@ -56,9 +56,10 @@ def _area_choices(form: Any, ctx: Context) -> None:
 def contact_answers(form: Any) -> drafts.SafeContactAnswers:
     """The safe-contact answers of a contact form (the question, or the page that changes them later)."""
     return drafts.SafeContactAnswers(
-        name_to_ask_for=form.name_to_ask_for.data, channels=frozenset(form.channels.data or []),
+        name_to_ask_for=form.name_to_ask_for.data or "", channels=frozenset(form.channels.data or []),
         email=form.email.data or None, phone=form.phone.data or None, safe_times=form.safe_times.data or "",
-        voicemail_ok=form.voicemail_ok.data == "yes")
+        voicemail_ok={"yes": True, "no": False}.get(form.voicemail_ok.data or ""),
+        text_phone=form.text_phone.data or None)
 
 
 def _save_contact(form: Any, ctx: Context) -> None:
@@ -76,8 +77,10 @@ def load_contact(form: Any, contact: SafeContact | None) -> None:
     form.name_to_ask_for.data = contact.name_to_ask_for
     form.channels.data = [c for c, ok in (("phone", contact.phone_ok), ("text", contact.text_ok),
                                           ("email", contact.email_ok)) if ok]
-    form.phone.data, form.email.data = contact.phone, contact.email
-    form.voicemail_ok.data = "yes" if contact.voicemail_ok else "no"
+    form.phone.data = contact.phone if contact.phone_ok else None
+    form.text_phone.data = contact.phone if contact.text_ok else None
+    form.email.data = contact.email
+    form.voicemail_ok.data = ("yes" if contact.voicemail_ok else "no") if contact.phone_ok else None
     form.safe_times.data = contact.safe_times
 
 
