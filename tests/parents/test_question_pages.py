@@ -4,10 +4,12 @@ questions that appear only when they matter, check answers grouped as asked, que
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from journey import answer_everything, answers
 from support import error_messages
+from peermatch import clock
 from peermatch.services import drafts
 
 
@@ -79,3 +81,40 @@ def test_phone_and_email_boxes_sit_under_their_way_and_voicemail_is_asked_only_f
                                             "phone": "07700 900111", "voicemail_ok": "no",
                                             "text_phone": "07700 900222", "safe_times": "Mornings"})
     assert error_messages(clash) == ["Enter the same number for calls and texts. We can only keep one number"]
+
+
+def summary_sections(html: str) -> dict[str, list[tuple[str, bool]]]:
+    """Each heading of a page of summary lists, with its rows' keys and whether each has a Change link."""
+    sections: dict[str, list[tuple[str, bool]]] = {}
+    for heading, body in re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>\s*(<dl.*?</dl>)', html, re.S):
+        rows = re.findall(r'<div class="govuk-summary-list__row[^"]*">(.*?)</div>\s*(?=<div class="govuk-summary-list__row|$)',
+                          body + "\n", re.S)
+        sections[heading.strip()] = [
+            (re.search(r'<dt class="govuk-summary-list__key">\s*(.*?)\s*</dt>', row, re.S).group(1),
+             ">Change<" in row or "Change<span" in row) for row in rows]
+    return sections
+
+
+def test_check_answers_groups_each_answer_under_what_it_is_about_and_every_row_can_be_changed(parent: Any) -> None:
+    browser, _ = parent
+    answer_everything(browser)
+    answered_calls = browser.submit("/ask/contact", {
+        "name_to_ask_for": "Jolene", "channels": ["phone", "text", "email"], "phone": "07700 900982",
+        "voicemail_ok": "no", "email": "safe.jolene@example.org", "safe_times": "Weekdays after 6pm"})
+    assert answered_calls.status_code == 302
+    html = browser.get("/ask/check-answers").get_data(as_text=True)
+    sections = summary_sections(html)
+    keys = {heading: [key for key, _ in rows] for heading, rows in sections.items()}
+    # Where, how and languages are about the support the parent wants, not "Your advocate".
+    advocate_heading = [h for h, rows in keys.items() if "Where you live" in rows]
+    assert advocate_heading and advocate_heading[0] != "Your advocate"
+    assert {"How support could happen", "Languages you speak"} <= set(keys[advocate_heading[0]])
+    # "What is happening" is a row, not also its section's heading.
+    assert "What is happening" not in keys and any("What is happening" in rows for rows in keys.values())
+    # Phone, email, voicemail and safe times each have a Change link, as does every other row.
+    contact = dict(sections["Contacting you safely"])
+    for key in ("Phone number", "Email address", "Voicemail", "When it is safe to contact you"):
+        assert contact.get(key) is True, (key, contact)
+    assert all(has_link for rows in sections.values() for _, has_link in rows), sections
+    meeting = clock.today() + timedelta(days=6)  # as journey.answers() gives it
+    assert f"{meeting:%A} {meeting.day} {meeting:%B %Y}, in the afternoon" in html  # its day and part of day

@@ -18,11 +18,12 @@ from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import csrf, db
 from peermatch.models import MessageSender, Role
 from peermatch.reads import parents as reads
-from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY, describe_slots
+from peermatch.reference import DAYS, PARTS_OF_DAY
 from peermatch.services import drafts, matches, messages, personal_data, requests
 from peermatch.web.access import public, roles_required
 from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.parents import forms
+from peermatch.web.parents.answers import answer_sections
 from peermatch.web.parents.steps import (
     STEPS,
     STEPS_BY_SLUG,
@@ -259,11 +260,9 @@ def check_answers():
             flash("Answer all the questions before sending your request", "info")
         else:
             return redirect(url_for("parents.sent"))
-    return render_template(
-        "parents/check_answers.html", form=form, draft=draft, missing=missing, languages=LANGUAGES,
-        days=DAYS, parts=PARTS_OF_DAY, meeting_types={v: label for v, label, _ in forms.MEETING_TYPES},
-        describe_slots=describe_slots,
-    )
+    links = {step.slug: url_for("parents.question", slug=step.slug, change="1") for step in STEPS}
+    return render_template("parents/check_answers.html", form=form, draft=draft, missing=missing,
+                           sections=answer_sections(draft), links=links)
 
 
 @bp.get("/ask/sent")
