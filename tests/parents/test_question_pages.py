@@ -118,3 +118,25 @@ def test_check_answers_groups_each_answer_under_what_it_is_about_and_every_row_c
     assert all(has_link for rows in sections.values() for _, has_link in rows), sections
     meeting = clock.today() + timedelta(days=6)  # as journey.answers() gives it
     assert f"{meeting:%A} {meeting.day} {meeting:%B %Y}, in the afternoon" in html  # its day and part of day
+
+
+def test_question_one_is_in_short_groups_under_one_question(parent: Any) -> None:
+    browser, _ = parent
+    html = browser.get("/ask/what-is-happening").get_data(as_text=True)
+    assert html.count("<h1") == 1 and "What is happening?" in html
+    groups = re.findall(r'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">\s*(.*?)\s*</legend>'
+                        r'(.*?)</fieldset>', html, re.S)
+    assert [heading for heading, _ in groups] == [
+        "Meetings and children&#39;s services", "A child in care or living away from you",
+        "Other things affecting your family"]
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # each label names its own box
+    sizes = [body.count('name="issue_types"') for _, body in groups]
+    assert sum(sizes) == 20 and max(sizes) <= 8, sizes
+    hints = re.findall(r'class="govuk-hint govuk-checkboxes__hint">\s*(.*?)\s*</div>', html, re.S)
+    assert hints and max(len(hint.split()) for hint in hints) <= 10, hints  # hints kept short
+    # The error links to the first box, and an answer given before stays ticked.
+    error = browser.submit("/ask/what-is-happening", {})
+    assert 'href="#issue_types"' in error.get_data(as_text=True) and 'id="issue_types"' in error.get_data(as_text=True)
+    browser.submit("/ask/what-is-happening", {"issue_types": ["housing"]})
+    assert re.search(r'value="housing"\s+checked', browser.get("/ask/what-is-happening").get_data(as_text=True))

@@ -38,10 +38,30 @@ class Step:
     follows: str | None = None
 
 
+# Question 1 in three short groups, so a parent on a phone scans headings rather than 20 boxes in a row.
+# An issue type the admin adds later joins the last group.
+ISSUE_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    ("Meetings and children's services", (
+        "early_help", "child_in_need", "section_47", "child_protection_conference", "core_group",
+        "pre_proceedings", "care_proceedings", "family_group_conference")),
+    ("A child in care or living away from you", ("family_time", "reunification", "kinship_care", "adoption")),
+    ("Other things affecting your family", ()),
+]
+
+
+def issue_groups(types: list[Any]) -> list[tuple[str, list[Any]]]:
+    """The issue types under the heading of their group, in their usual order within it."""
+    placed = {code: index for index, (_, codes) in enumerate(ISSUE_GROUPS) for code in codes}
+    groups: list[tuple[str, list[Any]]] = [(heading, []) for heading, _ in ISSUE_GROUPS]
+    for issue_type in types:
+        groups[placed.get(issue_type.code, len(ISSUE_GROUPS) - 1)][1].append(issue_type)
+    return [(heading, members) for heading, members in groups if members]
+
+
 def _issue_choices(form: Any, ctx: Context) -> None:
     types = drafts.active_issue_types(ctx.session)
     form.issue_types.choices = {t.code: t.name for t in types}
-    form.issue_hints = [t.description for t in types]
+    form.issue_groups = issue_groups(types)
 
 
 def _main_issue_choices(form: Any, ctx: Context) -> None:
