@@ -12,7 +12,7 @@ from flask import Flask
 from support import FormClient, sign_in_through_the_pages
 from peermatch import clock
 from peermatch.models import (
-    MATCH_OPEN,
+    MATCH_INTRODUCED,
     Match,
     Offer,
     Role,
@@ -43,12 +43,13 @@ class Cast:
 def cast(session: Any) -> Cast:
     load_demo_data(session, clock.now())
     session.flush()
-    # A match within one organisation (not a network-wide advocate from another), the first by the parent's email.
+    # An introduced match within one organisation (not a network-wide advocate from another), the first by the
+    # parent's email: introduced, so both sides can write to each other whatever the demo drew.
     match = session.scalar(
         sa.select(Match).join(SupportRequest, SupportRequest.id == Match.request_id)
         .join(VolunteerProfile, VolunteerProfile.id == Match.volunteer_id)
         .join(User, User.id == SupportRequest.parent_id)
-        .where(Match.status.in_(MATCH_OPEN), VolunteerProfile.organisation_id == SupportRequest.organisation_id)
+        .where(Match.status.in_(MATCH_INTRODUCED), VolunteerProfile.organisation_id == SupportRequest.organisation_id)
         .order_by(User.email).limit(1))
     request = match.request
     organisation = request.organisation_id
@@ -139,6 +140,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "parents.request_detail": only(PARENTS, other_parent=404), "parents.withdraw": only(PARENTS, other_parent=404),
     "parents.feedback": only(PARENTS, parent=404, other_parent=404),  # feedback only once the support has ended
     "parents.change_contact": only(PARENTS, other_parent=404),
+    "parents.change_request": only(PARENTS, other_parent=404),  # slug "meeting": its question page
     "parents.send_message": only(PARENTS, other_parent=404),  # an empty message: the page again, with the error
 
     "volunteers.home": only(VOLUNTEERS), "volunteers.apply": only(VOLUNTEERS, advocate=302, other_advocate=302,

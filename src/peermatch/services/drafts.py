@@ -31,7 +31,7 @@ change is honoured by the very next one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -42,11 +42,13 @@ from peermatch import clock
 from peermatch.errors import DomainError, NotFound
 from peermatch.geo import PostcodeError, distance_km, lookup_postcode
 from peermatch.models import (
+    OFFER_OUTSTANDING,
     REQUEST_FINISHED,
     Area,
     AuditAction,
     ConsentRecord,
     IssueType,
+    Offer,
     Organisation,
     RequestLanguage,
     RequestStatus,
@@ -371,6 +373,59 @@ def change_safe_contact(session: Session, request: SupportRequest, parent: User,
     audit.record(session, parent, AuditAction.SAFE_CONTACT_CHANGED, "support_request", request.id,
                  organisation_id=request.organisation_id, at=now, changed=changed)
     session.flush()
+
+
+def can_change_request(request: SupportRequest) -> bool:
+    """A sent request's meeting, support modes and free times can change until it is finished."""
+    return can_change_safe_contact(request)
+
+
+REQUEST_ANSWERS = ("meeting_type", "meeting_date", "meeting_part", "accepts_in_person", "accepts_phone",
+                   "accepts_video", "availability_mask")
+
+
+@dataclass(frozen=True)
+class RequestChanged:
+    changed: list[str]  # the names of the answers that changed (never their values)
+    withdrawn: int  # offers not yet answered whose advocate no longer fits
+
+
+def change_sent_request(session: Session, request: SupportRequest, parent: User, change: Callable[[SupportRequest],
+                        None], now: datetime) -> RequestChanged:
+    """The parent changes their meeting, its date, support modes or free times after sending.
+
+    ``change`` is the question's own save (``save_meeting``, ``save_meeting_date``,
+    ``save_support_modes``, ``save_availability``), so a change is checked exactly as the
+    question was. It is audited by the names of what changed. Matching reads a request's
+    answers from its row at every ranking (``services.matching.request_profiles``; the
+    matching data version covers advocates only), so organisers' next ranking and page see
+    the change at once. An offer not yet answered whose advocate no longer fits (a support
+    mode, a free time, the meeting's day or part of day) is withdrawn with the reasons
+    (``services.offers``).
+    """
+    from peermatch.services import matching, offers
+
+    request = requests.lock(session, request)
+    if request.parent_id != parent.id:
+        raise NotFound(request.id)
+    if not can_change_request(request):
+        raise DomainError("This request has finished, so it can no longer change")
+    before = {name: getattr(request, name) for name in REQUEST_ANSWERS}
+    change(request)
+    changed = [name for name in REQUEST_ANSWERS if getattr(request, name) != before[name]]
+    if not changed:
+        return RequestChanged([], 0)
+    audit.record(session, parent, AuditAction.REQUEST_CHANGED, "support_request", request.id,
+                 organisation_id=request.organisation_id, at=now, changed=changed)
+    withdrawn = 0
+    today = clock.today(now)
+    for offer in session.scalars(sa.select(Offer).where(Offer.request_id == request.id,
+                                                        Offer.status.in_(OFFER_OUTSTANDING))).all():
+        reasons = matching.no_longer_fits(session, request, offer.volunteer_id, today)
+        if reasons and offers.withdraw_no_longer_fits(session, offer, parent, now, reasons):
+            withdrawn += 1
+    session.flush()
+    return RequestChanged(changed, withdrawn)
 
 
 def _contact_values(contact: SafeContact | None) -> dict[str, object]:

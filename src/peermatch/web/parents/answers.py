@@ -110,3 +110,16 @@ def answer_sections(request: SupportRequest) -> list[Section]:
                 [times[:1].upper() + times[1:] if answered.get("message_times_answered") or request.status != "draft"
                  else NOT_ANSWERED], "message-times"))
     return [Section("Your situation", situation), support, contacting]
+
+
+def timeline(request: SupportRequest) -> list[tuple[str, object]]:
+    """What has happened so far, in the parent's words: each step once (an offer going out and coming back is still
+    "Looking for an advocate"), with when it began."""
+    from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
+
+    steps: list[tuple[str, object]] = []
+    for change in request.status_changes:
+        words = REQUEST_STATUS_FOR_PARENTS[change.to_status][0]
+        if not steps or steps[-1][0] != words:
+            steps.append((words, change.changed_dt))
+    return steps
