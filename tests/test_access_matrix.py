@@ -135,7 +135,7 @@ MATRIX: dict[str, dict[str, int]] = {
 
     "parents.ask": only(PARENTS, parent=302, other_parent=302), "parents.check_answers": only(PARENTS),
     "parents.question": only(PARENTS), "parents.sent": only(PARENTS), "parents.home": only(PARENTS),
-    "parents.your_data": only(PARENTS), "parents.download_data": only(PARENTS),
+    "parents.your_data": only(PARENTS), "parents.download_data": only(PARENTS), "parents.read_data": only(PARENTS),
     "parents.delete_account": only(PARENTS),
     "parents.request_detail": only(PARENTS, other_parent=404), "parents.withdraw": only(PARENTS, other_parent=404),
     "parents.feedback": only(PARENTS, parent=404, other_parent=404),  # feedback only once the support has ended

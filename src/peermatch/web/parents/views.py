@@ -37,6 +37,8 @@ from peermatch.web.parents.steps import (
 from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
 
 bp = Blueprint("parents", __name__, template_folder="templates")
+CONSENT_PURPOSES = {drafts.CONSENT_PURPOSE: "The organisers of the parent group in your area, and the advocate who "
+                                            "supports you, can see your answers"}
 csrf.exempt(bp)
 
 TIMED_OUT = ("This page was open for a long time, so for your security your answer was not saved yet. "
@@ -334,6 +336,16 @@ def sent():
 @roles_required(Role.PARENT)
 def your_data():
     return render_template("parents/your_data.html")
+
+
+@bp.get("/your-data/to-read")
+@roles_required(Role.PARENT)
+def read_data():
+    """Everything we hold, in words (labels, dates, days and times), to print or save beside the JSON download."""
+    records = personal_data.parent_records(db.session, current_user, clock.now())
+    held = [(request, advocate, answer_sections(request), timeline(request)) for request, advocate in records.requests]
+    return render_template("parents/read_data.html", records=records, held=held, wording=REQUEST_STATUS_FOR_PARENTS,
+                           purposes=CONSENT_PURPOSES)
 
 
 @bp.get("/your-data/download")
