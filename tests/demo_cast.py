@@ -14,7 +14,7 @@ from flask import Flask
 
 from peermatch import clock
 from peermatch.models import (
-    MATCH_OPEN,
+    MATCH_INTRODUCED,
     Match,
     Offer,
     Role,
@@ -45,12 +45,13 @@ def make_cast(session: Any) -> Cast:
     """The cast, read from the demo network (loaded here if the database does not have it yet)."""
     load_demo_data(session, clock.now())
     session.flush()
-    # A match within one organisation (not a network-wide advocate from another), the first by the parent's email.
+    # An introduced match within one organisation (not a network-wide advocate from another), the first by the
+    # parent's email: introduced, so both sides can write to each other whatever the demo drew.
     match = session.scalar(
         sa.select(Match).join(SupportRequest, SupportRequest.id == Match.request_id)
         .join(VolunteerProfile, VolunteerProfile.id == Match.volunteer_id)
         .join(User, User.id == SupportRequest.parent_id)
-        .where(Match.status.in_(MATCH_OPEN), VolunteerProfile.organisation_id == SupportRequest.organisation_id)
+        .where(Match.status.in_(MATCH_INTRODUCED), VolunteerProfile.organisation_id == SupportRequest.organisation_id)
         .order_by(User.email).limit(1))
     request = match.request
     organisation = request.organisation_id

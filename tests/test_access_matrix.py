@@ -60,11 +60,12 @@ MATRIX: dict[str, dict[str, int]] = {
 
     "parents.ask": only(PARENTS, parent=302, other_parent=302), "parents.check_answers": only(PARENTS),
     "parents.question": only(PARENTS), "parents.sent": only(PARENTS), "parents.home": only(PARENTS),
-    "parents.your_data": only(PARENTS), "parents.download_data": only(PARENTS),
+    "parents.your_data": only(PARENTS), "parents.download_data": only(PARENTS), "parents.read_data": only(PARENTS),
     "parents.delete_account": only(PARENTS),
     "parents.request_detail": only(PARENTS, other_parent=404), "parents.withdraw": only(PARENTS, other_parent=404),
     "parents.feedback": only(PARENTS, parent=404, other_parent=404),  # feedback only once the support has ended
     "parents.change_contact": only(PARENTS, other_parent=404),
+    "parents.change_request": only(PARENTS, other_parent=404),  # slug "meeting": its question page
     "parents.send_message": only(PARENTS, other_parent=404),  # an empty message: the page again, with the error
 
     "volunteers.home": only(VOLUNTEERS), "volunteers.apply": only(VOLUNTEERS, advocate=302, other_advocate=302,

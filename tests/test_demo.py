@@ -72,3 +72,25 @@ def test_demo_offers_and_matches_only_pair_people_the_rules_allow(session: Any) 
     matched = session.scalars(sa.select(SupportRequest).where(
         SupportRequest.status.in_([RequestStatus.MATCHED, RequestStatus.CLOSED]))).all()
     assert all(session.scalar(sa.select(Match).where(Match.request_id == r.id)) for r in matched)
+
+
+def test_every_outward_code_of_a_covered_area_resolves_to_its_organisation(session: Any, app: Any) -> None:
+    """On the demo network, every outward code the shipped table files under a covered council area reaches the
+    organisation covering it: central London (SW1A, W1, WC2, the City) included."""
+    from peermatch.geo import outcode_table
+    from peermatch.models import Area
+    from peermatch.services.reference_data import area_for_outcode
+
+    load_demo_data(session, clock.now())
+    covered = {area.name: area.organisation_id for area in session.scalars(
+        sa.select(Area).where(Area.organisation_id.is_not(None)))}
+    checked = 0
+    for outcode in outcode_table().values():
+        if outcode.county in covered:
+            area = area_for_outcode(session, outcode.outcode)
+            assert area is not None and area.organisation_id == covered[outcode.county], outcode
+            checked += 1
+    assert checked > 500
+    london = session.scalar(sa.select(Organisation).where(Organisation.name == "London Parents' Network"))
+    for outcode in ("SW1A", "W1", "WC2", "EC2M", "EC4"):
+        assert area_for_outcode(session, outcode).organisation_id == london.id, outcode

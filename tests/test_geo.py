@@ -54,3 +54,42 @@ def test_the_packaged_table_has_every_outcode_of_the_source() -> None:
 def test_distance_between_barrow_and_kendal_is_about_35_km() -> None:
     barrow, kendal = lookup_postcode("LA14"), lookup_postcode("LA9")
     assert 25 < distance_km(barrow.latitude, barrow.longitude, kendal.latitude, kendal.longitude) < 45
+
+
+LONDON_POSTCODE_AREAS = ("E", "EC", "N", "NW", "SE", "SW", "W", "WC")
+
+
+def test_every_london_outward_code_is_filed_under_greater_london() -> None:
+    """Central London (Westminster's SW1A, W1, WC2 and the City's EC2 to EC4) was filed as "London" and "City of
+    London", so a group covering Greater London refused it."""
+    import re
+
+    elsewhere = {o.outcode: o.county for o in outcode_table().values()
+                 if re.match(r"[A-Z]+", o.outcode).group() in LONDON_POSTCODE_AREAS and o.county != "Greater London"}
+    assert elsewhere == {}
+
+
+def test_an_area_made_before_the_table_was_corrected_still_covers_every_code_of_its_county(session) -> None:  # type: ignore[no-untyped-def]
+    """A database whose Greater London area was made from the old table: the codes once filed under "London" are
+    covered without a migration, and seeding the area again gives it the missing rows."""
+    import sqlalchemy as sa
+
+    from peermatch.models import Area, AreaOutcode, Organisation
+    from peermatch.services.reference_data import area_for_outcode, ensure_area
+
+    organisation = Organisation(name="Old London Group", slug="old-london-group")
+    session.add(organisation)
+    session.flush()
+    london = ensure_area(session, "Greater London", organisation)
+    stale = Area(code="london", name="London")
+    session.add(stale)
+    session.flush()
+    session.execute(sa.update(AreaOutcode).where(AreaOutcode.outcode.in_(["W1", "SW1A"]))
+                    .values(area_id=stale.id))
+    session.execute(sa.delete(AreaOutcode).where(AreaOutcode.outcode == "WC2"))
+    session.expire_all()
+    for outcode in ("W1", "SW1A", "WC2", "EC2M", "N1"):
+        area = area_for_outcode(session, outcode)
+        assert area is not None and area.organisation_id == organisation.id, outcode
+    ensure_area(session, "Greater London", organisation)
+    assert session.scalar(sa.select(AreaOutcode.area_id).where(AreaOutcode.outcode == "WC2")) == london.id

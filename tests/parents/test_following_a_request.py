@@ -37,8 +37,8 @@ def test_after_the_introduction_the_parent_sees_the_advocates_first_name_and_how
     page = browser.get(f"/your-requests/{request.id}").get_data(as_text=True)
     assert "Advocate found" in page
     assert "Your advocate is <strong>Morgan</strong>" in page
-    assert "They will text you or email you, only at the times you said are safe (Weekdays after 6pm)" in page
-    assert "will not leave a voicemail" in page
+    assert "They will contact you by text message or email, only at the times you said are safe." in page
+    assert "will not leave a voicemail" not in page  # they will not call at all
 
 
 def test_cancelling_asks_first_and_then_withdraws_pending_offers(parent: Any, session: Any, people: Any) -> None:

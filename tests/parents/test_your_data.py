@@ -57,3 +57,37 @@ def test_deleting_the_account_erases_every_personal_value_and_keeps_anonymous_co
     [count] = session.scalars(sa.select(AnonymisedRequestCount)).all()
     assert count.count == 1 and count.final_status == "matched" and count.main_issue_code == "domestic_abuse"
     assert browser.get("/your-requests/").status_code == 302  # signed out
+
+
+def test_a_parent_reads_their_data_in_words_to_print_or_save_beside_the_json(parent: Any, session: Any,
+                                                                             people: Any) -> None:
+    import re
+    from datetime import timedelta
+
+    from peermatch import clock
+    from peermatch.models import AuditAction, AuditEvent
+
+    browser, user = parent
+    answer_everything(browser)
+    browser.submit("/ask/check-answers", {})
+    session.expire_all()
+    request = session.scalars(sa.select(SupportRequest).where(SupportRequest.parent_id == user.id)).one()
+    introduce_advocate(session, request, people, name="Morgan")
+    assert 'href="/your-data/to-read"' in browser.get("/your-data").get_data(as_text=True)
+    page = browser.get("/your-data/to-read")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Your data in words</h1>" in html and 'href="/your-data/download"' in html
+    meeting = clock.today() + timedelta(days=6)
+    for words in [user.email, f"Request {request.reference}", "Advocate found", "Morgan", "Furness Parents Together",
+                  "Child protection conference", f"{meeting:%A} {meeting.day} {meeting:%B %Y}, in the afternoon",
+                  "By phone", "Polish", "A woman", "Monday morning", "Thursday evening", "Jolene", "07700 900982",
+                  "Text message", "Monday evening, Tuesday evening", "can see your answers",
+                  "What has happened so far", "Received"]:
+        assert words in html, words
+    # Labels, never the codes or numbers the JSON keeps.
+    for code in ("child_protection_conference", "availability_mask", "in_person", "share_with_organisers",
+                 str(request.availability_mask)):
+        assert code not in re.sub(r"<[^>]+>", " ", html), code
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == AuditAction.PARENT_DATA_EXPORTED, AuditEvent.actor_id == user.id)) == 1

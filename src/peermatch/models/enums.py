@@ -307,6 +307,7 @@ class AuditAction(enum.StrEnum):
     # telling people, and messages between a parent and their advocate
     NOTIFICATION_PREFERENCES_CHANGED = "account.notification_preferences_changed"
     SAFE_CONTACT_CHANGED = "request.safe_contact_changed"
+    REQUEST_CHANGED = "request.changed_by_parent"
     MESSAGE_SENT = "match.message_sent"
     HELP_ASKED = "match.help_asked"
     MESSAGES_READ = "match.messages_read"

@@ -33,7 +33,8 @@ def own_request(session: Session, parent: User, request_id: str | uuid.UUID) -> 
         sa.select(SupportRequest)
         .where(SupportRequest.id == rid, SupportRequest.parent_id == parent.id,
                SupportRequest.status != RequestStatus.DRAFT)
-        .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.status_changes))
+        .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.status_changes),
+                 selectinload(SupportRequest.organisation), selectinload(SupportRequest.safe_contact))
     )
     if request is None:
         raise NotFound(request_id)
@@ -47,6 +48,7 @@ class RequestPage:
     can_withdraw: bool
     can_give_feedback: bool
     can_change_contact: bool
+    can_change_request: bool
     messages: list[Message]  # with their advocate, from the introduction
     can_write: bool
 
@@ -63,6 +65,7 @@ def request_page(session: Session, parent: User, request_id: str | uuid.UUID) ->
     introduced = match is not None and match.introduced_dt is not None
     return RequestPage(request, match, requests.can_withdraw(request),
                        matches.can_give_parent_feedback(session, request), drafts.can_change_safe_contact(request),
+                       drafts.can_change_request(request),
                        messages.thread(session, match) if introduced and match else [], messages.thread_open(match))
 
 

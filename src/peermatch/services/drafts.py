@@ -7,8 +7,18 @@ Decisions worth knowing:
   survive leaving mid-way and coming back from any device.
 - Only an outward postcode is stored ("LA14"); a parent who would rather not say picks
   their council area instead. No child's name is ever asked for.
-- A request goes to the organisation that covers its area. An area no member organisation
-  covers is refused with a clear message listing the areas we do cover.
+- A request goes to the organisation that covers its area (``services.reference_data``:
+  every outward code of a covered council area is covered).
+- A postcode no member organisation covers is kept (its outward code only) and leads to a
+  page, never an error: where the network has network-wide advocates who support by phone or
+  video, the parent can ask for that (:func:`choose_network_wide_support`); otherwise the page
+  says plainly what else they can do. **Routing such a request:** it goes to the nearest member
+  organisation (from the parent's outward code to the centre of the organisation's nearest
+  covered area) among those with at least one approved network-wide advocate who supports by
+  phone or video, ties broken by name. Any organisation's ranking already includes every
+  network-wide advocate, so this only decides whose organisers triage it: the nearest group
+  that itself vets remote advocates. The request then asks for phone or video only (an
+  advocate of another organisation never meets in person).
 
 Sending the finished draft is ``services.requests.submit``: the request's life cycle
 starts there.
@@ -21,7 +31,7 @@ change is honoured by the very next one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,18 +40,23 @@ from sqlalchemy.orm import Session
 
 from peermatch import clock
 from peermatch.errors import DomainError, NotFound
-from peermatch.geo import PostcodeError, lookup_postcode
+from peermatch.geo import PostcodeError, distance_km, lookup_postcode
 from peermatch.models import (
+    OFFER_OUTSTANDING,
     REQUEST_FINISHED,
     Area,
     AuditAction,
     ConsentRecord,
     IssueType,
+    Offer,
+    Organisation,
     RequestLanguage,
     RequestStatus,
     SafeContact,
     SupportRequest,
     User,
+    VolunteerProfile,
+    VolunteerStatus,
 )
 from peermatch.reference import ALL_SLOTS_MASK
 from peermatch.services import audit, requests
@@ -120,23 +135,70 @@ def save_meeting_date(session: Session, draft: SupportRequest, when: date, part:
 
 
 def save_postcode(session: Session, draft: SupportRequest, text: str) -> None:
-    """Keep only the outward code; refuse areas no member organisation covers, saying which we do."""
+    """Keep only the outward code, and send the request to the organisation covering it.
+
+    An outward code no organisation covers is kept too, with no organisation yet: the next
+    page offers network-wide support by phone or video, or says what else the parent can do.
+    """
     try:
         found = lookup_postcode(text)
     except PostcodeError as error:
         raise DomainError(str(error), "postcode") from error
     area = area_for_outcode(session, found.outcode)
-    if area is None or area.organisation_id is None:
-        names = ", ".join(a.name for a in covered_areas(session)) or "none yet"
-        raise DomainError(
-            f"There is no parent group for {found.outcode} in PeerMatch yet. The areas we cover are: {names}",
-            "postcode",
-        )
+    covered = area is not None and area.organisation_id is not None
     draft.outcode = found.outcode
     draft.latitude, draft.longitude = found.latitude, found.longitude
-    draft.area_id = area.id
-    draft.organisation_id = area.organisation_id
-    _remember(draft, location="postcode")
+    draft.area_id = area.id if area is not None else None
+    draft.organisation_id = area.organisation_id if covered and area is not None else None
+    _remember(draft, location="postcode" if covered else "uncovered")
+    session.flush()
+
+
+def is_uncovered(draft: SupportRequest) -> bool:
+    """The parent gave a postcode no member organisation covers (whether or not they then chose network-wide
+    support)."""
+    return (draft.draft_answers or {}).get("location") in ("uncovered", "network")
+
+
+def is_network_wide(draft: SupportRequest) -> bool:
+    """The parent lives where no organisation covers and asked for phone or video support from anywhere."""
+    return (draft.draft_answers or {}).get("location") == "network"
+
+
+def remote_support_route(session: Session, latitude: float | None, longitude: float | None) -> Organisation | None:
+    """Where a request from an uncovered area goes if the parent asks for network-wide support (see the module's
+    docstring for why): the nearest organisation with a network-wide advocate who supports by phone or video."""
+    ready = (sa.select(VolunteerProfile.organisation_id)
+             .join(User, User.id == VolunteerProfile.user_id)
+             .where(VolunteerProfile.network_wide, VolunteerProfile.status == VolunteerStatus.APPROVED, User.active,
+                    sa.or_(VolunteerProfile.offers_phone, VolunteerProfile.offers_video)))
+    organisations = list(session.scalars(sa.select(Organisation).where(Organisation.active,
+                                                                       Organisation.id.in_(ready))))
+    if not organisations:
+        return None
+
+    def how_far(organisation: Organisation) -> tuple[float, str]:
+        centres = [(a.latitude, a.longitude) for a in organisation.areas if a.latitude is not None]
+        if latitude is None or longitude is None or not centres:
+            return (float("inf"), organisation.name)
+        return (min(distance_km(latitude, longitude, lat, lon) for lat, lon in centres if lon is not None),
+                organisation.name)
+
+    return min(organisations, key=how_far)
+
+
+def choose_network_wide_support(session: Session, draft: SupportRequest) -> None:
+    """The parent in an uncovered area asks for phone or video support from the network's network-wide advocates."""
+    if not is_uncovered(draft):
+        raise DomainError("Tell us your postcode first")
+    organisation = remote_support_route(session, draft.latitude, draft.longitude)
+    if organisation is None:
+        raise DomainError("There is nobody who can support you by phone or video call at the moment")
+    draft.organisation_id = organisation.id
+    draft.accepts_in_person = False
+    if not (draft.accepts_phone or draft.accepts_video):
+        draft.accepts_phone = True
+    _remember(draft, location="network")
     session.flush()
 
 
@@ -156,6 +218,9 @@ def save_support_modes(session: Session, draft: SupportRequest, modes: Iterable[
     modes = set(modes)
     if not modes:
         raise DomainError("Select how support could happen", "support_modes")
+    if "in_person" in modes and is_network_wide(draft):
+        raise DomainError("An advocate from another area can support you by phone or video call only",
+                          "support_modes")
     draft.accepts_in_person = "in_person" in modes
     draft.accepts_phone = "phone" in modes
     draft.accepts_video = "video" in modes
@@ -193,19 +258,52 @@ class SafeContactAnswers:
     name_to_ask_for: str
     channels: frozenset[str]  # email, phone, text
     email: str | None
-    phone: str | None
+    phone: str | None  # for calls (and for texts, when no number is given for them)
     safe_times: str
-    voicemail_ok: bool
+    voicemail_ok: bool | None  # None: not answered (asked only when calls are allowed)
+    text_phone: str | None = None  # for texts, when asked apart from calls
+
+
+def _digits(number: str | None) -> str:
+    return "".join(ch for ch in number or "" if ch.isdigit())
+
+
+def contact_problems(answers: SafeContactAnswers) -> list[tuple[str, str]]:
+    """Every missing or clashing safe-contact answer, as (form field, message), so a page shows them all at once.
+
+    Each way chosen needs its address; a voicemail answer is needed only when calls are allowed. Calls and
+    texts share one number, so two different numbers are refused.
+    """
+    problems = []
+    if not answers.channels:
+        problems.append(("channels", "Select at least one way it is safe to contact you"))
+    if "email" in answers.channels and not answers.email:
+        problems.append(("email", "Enter the email address it is safe to use"))
+    if "phone" in answers.channels and not answers.phone and not answers.text_phone:
+        problems.append(("phone", "Enter the phone number it is safe to use"))
+    if "phone" in answers.channels and answers.voicemail_ok is None:
+        problems.append(("voicemail_ok", "Select if it is OK to leave a voicemail"))
+    if "text" in answers.channels and not answers.text_phone and not answers.phone:
+        problems.append(("text_phone", "Enter the phone number it is safe to use"))
+    if ({"phone", "text"} <= answers.channels and answers.phone and answers.text_phone
+            and _digits(answers.phone) != _digits(answers.text_phone)):
+        problems.append(("text_phone", "Enter the same number for calls and texts. We can only keep one number"))
+    return problems
 
 
 def check_safe_contact(answers: SafeContactAnswers) -> None:
-    """Every way chosen has its address: DomainError on the first one missing."""
-    if not answers.channels:
-        raise DomainError("Select at least one way it is safe to contact you", "channels")
-    if "email" in answers.channels and not answers.email:
-        raise DomainError("Enter the email address it is safe to use", "email")
-    if answers.channels & {"phone", "text"} and not answers.phone:
-        raise DomainError("Enter the phone number it is safe to use", "phone")
+    """Every way chosen has its address: DomainError on the first problem (:func:`contact_problems`)."""
+    problems = contact_problems(answers)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field)
+
+
+def _safe_number(answers: SafeContactAnswers) -> str | None:
+    if "phone" in answers.channels and answers.phone:
+        return answers.phone.strip()
+    number = answers.text_phone or answers.phone
+    return number.strip() if number and answers.channels & {"phone", "text"} else None
 
 
 def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeContactAnswers) -> None:
@@ -217,8 +315,8 @@ def save_safe_contact(session: Session, draft: SupportRequest, answers: SafeCont
     contact.email = answers.email.strip() if answers.email and contact.email_ok else None
     contact.phone_ok = "phone" in answers.channels
     contact.text_ok = "text" in answers.channels
-    contact.phone = answers.phone.strip() if answers.phone and (contact.phone_ok or contact.text_ok) else None
-    contact.voicemail_ok = answers.voicemail_ok and contact.phone_ok
+    contact.phone = _safe_number(answers)
+    contact.voicemail_ok = bool(answers.voicemail_ok) and contact.phone_ok
     contact.safe_times = answers.safe_times.strip()
     draft.safe_contact = contact
     session.flush()
@@ -277,6 +375,59 @@ def change_safe_contact(session: Session, request: SupportRequest, parent: User,
     session.flush()
 
 
+def can_change_request(request: SupportRequest) -> bool:
+    """A sent request's meeting, support modes and free times can change until it is finished."""
+    return can_change_safe_contact(request)
+
+
+REQUEST_ANSWERS = ("meeting_type", "meeting_date", "meeting_part", "accepts_in_person", "accepts_phone",
+                   "accepts_video", "availability_mask")
+
+
+@dataclass(frozen=True)
+class RequestChanged:
+    changed: list[str]  # the names of the answers that changed (never their values)
+    withdrawn: int  # offers not yet answered whose advocate no longer fits
+
+
+def change_sent_request(session: Session, request: SupportRequest, parent: User, change: Callable[[SupportRequest],
+                        None], now: datetime) -> RequestChanged:
+    """The parent changes their meeting, its date, support modes or free times after sending.
+
+    ``change`` is the question's own save (``save_meeting``, ``save_meeting_date``,
+    ``save_support_modes``, ``save_availability``), so a change is checked exactly as the
+    question was. It is audited by the names of what changed. Matching reads a request's
+    answers from its row at every ranking (``services.matching.request_profiles``; the
+    matching data version covers advocates only), so organisers' next ranking and page see
+    the change at once. An offer not yet answered whose advocate no longer fits (a support
+    mode, a free time, the meeting's day or part of day) is withdrawn with the reasons
+    (``services.offers``).
+    """
+    from peermatch.services import matching, offers
+
+    request = requests.lock(session, request)
+    if request.parent_id != parent.id:
+        raise NotFound(request.id)
+    if not can_change_request(request):
+        raise DomainError("This request has finished, so it can no longer change")
+    before = {name: getattr(request, name) for name in REQUEST_ANSWERS}
+    change(request)
+    changed = [name for name in REQUEST_ANSWERS if getattr(request, name) != before[name]]
+    if not changed:
+        return RequestChanged([], 0)
+    audit.record(session, parent, AuditAction.REQUEST_CHANGED, "support_request", request.id,
+                 organisation_id=request.organisation_id, at=now, changed=changed)
+    withdrawn = 0
+    today = clock.today(now)
+    for offer in session.scalars(sa.select(Offer).where(Offer.request_id == request.id,
+                                                        Offer.status.in_(OFFER_OUTSTANDING))).all():
+        reasons = matching.no_longer_fits(session, request, offer.volunteer_id, today)
+        if reasons and offers.withdraw_no_longer_fits(session, offer, parent, now, reasons):
+            withdrawn += 1
+    session.flush()
+    return RequestChanged(changed, withdrawn)
+
+
 def _contact_values(contact: SafeContact | None) -> dict[str, object]:
     if contact is None:
         return {}
@@ -304,8 +455,10 @@ def missing_steps(draft: SupportRequest) -> list[str]:
         missing.append("meeting")
     elif draft.meeting_type and draft.meeting_date is None:
         missing.append("meeting-date")
-    if draft.area_id is None:
+    if draft.area_id is None and draft.outcode is None:
         missing.append("where")
+    elif draft.organisation_id is None:
+        missing.append("no-group-nearby")
     if not (draft.accepts_in_person or draft.accepts_phone or draft.accepts_video):
         missing.append("how")
     if not answers.get("languages_answered"):

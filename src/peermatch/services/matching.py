@@ -399,6 +399,19 @@ def why_not(session: Session, request: SupportRequest, volunteer_id: uuid.UUID,
     return matching.check_rules(request_profile(session, request), profile, today, labels=issue_labels(session))
 
 
+# The rules a parent's own answers decide (support modes, free times, the meeting's day and part of day, an
+# advocate away on it). Capacity is not among them: an offer out already holds one of the advocate's places.
+PARENT_DECIDED_RULES = frozenset({matching.rules.SUPPORT_MODE, matching.rules.WEEKLY_SLOT,
+                                  matching.rules.MEETING_TIME, matching.rules.PAUSED})
+
+
+def no_longer_fits(session: Session, request: SupportRequest, volunteer_id: uuid.UUID, today: date) -> list[str]:
+    """Why an advocate with an offer out no longer fits the request as the parent changed it (empty: still fits),
+    in the organiser's words. Read from the rows as they are now, like :func:`why_not`."""
+    return [failure.message for failure in why_not(session, request, volunteer_id, today)
+            if failure.rule in PARENT_DECIDED_RULES]
+
+
 # -- sending offers ------------------------------------------------------------------------------------------
 
 def _explanation(candidate: matching.RankedCandidate) -> list[dict[str, Any]]:

@@ -171,6 +171,17 @@ def withdraw(session: Session, offer: Offer, organiser: User, now: datetime) -> 
     return offer
 
 
+def withdraw_no_longer_fits(session: Session, offer: Offer, parent: User, now: datetime, reasons: list[str]) -> bool:
+    """The parent changed their request and the advocate of this offer, not yet answered, no longer fits: it is
+    withdrawn with the reasons in its history (the organisers see them), and the request goes back to them.
+    False if it had been answered meanwhile. The caller holds the request's lock."""
+    note = "The parent changed their request, so this advocate no longer fits: " + "; ".join(reasons)
+    if not _move(session, offer, OFFER_OUTSTANDING, OfferStatus.WITHDRAWN, parent, now, note=note[:500]):
+        return False
+    requests.offer_came_back(session, offer.request, parent, now)
+    return True
+
+
 def why_not_waiting(offer: Offer, now: datetime) -> str:
     """Why the advocate cannot answer this offer any more, in their words."""
     reasons = {

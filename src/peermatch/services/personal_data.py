@@ -8,6 +8,7 @@ the account with everything that hangs from it.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -31,8 +32,18 @@ from peermatch.models import (
 from peermatch.services import audit, matches, notifications, requests
 
 
-def export_parent_data(session: Session, parent: User, now: datetime) -> dict[str, Any]:
-    """Everything held about a parent, readable by a person (UK GDPR right of access)."""
+@dataclass(frozen=True)
+class ParentRecords:
+    """Everything held about a parent: their account, consents, and each request with its advocate's first name
+    (once introduced)."""
+
+    parent: User
+    consents: list[ConsentRecord]
+    requests: list[tuple[SupportRequest, str | None]]
+
+
+def parent_records(session: Session, parent: User, now: datetime) -> ParentRecords:
+    """Everything held about a parent (UK GDPR right of access), for the download and the page to print; audited."""
     rows = session.scalars(
         sa.select(SupportRequest).where(SupportRequest.parent_id == parent.id)
         .options(selectinload(SupportRequest.issue_types), selectinload(SupportRequest.language_rows),
@@ -40,18 +51,30 @@ def export_parent_data(session: Session, parent: User, now: datetime) -> dict[st
                  selectinload(SupportRequest.area), selectinload(SupportRequest.organisation))
         .order_by(SupportRequest.created_dt)
     ).all()
-    consents = session.scalars(sa.select(ConsentRecord).where(ConsentRecord.user_id == parent.id)).all()
+    consents = list(session.scalars(sa.select(ConsentRecord).where(ConsentRecord.user_id == parent.id)
+                                    .order_by(ConsentRecord.given_dt)))
+    requests_held = []
+    for request in rows:
+        match = session.scalar(
+            sa.select(Match).where(Match.request_id == request.id)
+            .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
+            .order_by(Match.accepted_dt.desc()).limit(1))
+        requests_held.append((request, match.volunteer.user.display_name if match and match.introduced_dt else None))
+    audit.record(session, parent, AuditAction.PARENT_DATA_EXPORTED, "user", parent.id, at=now)
+    return ParentRecords(parent, consents, requests_held)
+
+
+def export_parent_data(session: Session, parent: User, now: datetime) -> dict[str, Any]:
+    """Everything held about a parent as JSON-ready data (the download); :func:`parent_records` for the page."""
+    records = parent_records(session, parent, now)
+    consents = records.consents
 
     def when(value: datetime | date | None) -> str | None:
         return value.isoformat() if value else None
 
     exported_requests = []
-    for request in rows:
+    for request, advocate in records.requests:
         contact = request.safe_contact
-        match = session.scalar(
-            sa.select(Match).where(Match.request_id == request.id)
-            .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
-            .order_by(Match.accepted_dt.desc()).limit(1))
         exported_requests.append({
             "reference": request.reference,
             "status": request.status,
@@ -74,10 +97,9 @@ def export_parent_data(session: Session, parent: User, now: datetime) -> dict[st
                 "voicemail_ok": contact.voicemail_ok, "safe_times": contact.safe_times,
             },
             "timeline": [{"status": c.to_status, "when": when(c.changed_dt)} for c in request.status_changes],
-            "advocate_first_name": match.volunteer.user.display_name if match and match.introduced_dt else None,
+            "advocate_first_name": advocate,
             "submitted": when(request.submitted_dt),
         })
-    audit.record(session, parent, AuditAction.PARENT_DATA_EXPORTED, "user", parent.id, at=now)
     return {
         "account": {"name": parent.display_name, "email": parent.email, "created": when(parent.created_dt),
                     "last_signed_in": when(parent.last_sign_in_dt)},

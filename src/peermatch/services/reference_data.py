@@ -1,4 +1,14 @@
-"""Reference data every installation needs: the seeded issue types, and areas from the outcode table."""
+"""Reference data every installation needs: the seeded issue types, and areas from the outcode table.
+
+Coverage. A member organisation covers council areas (``Area.organisation_id``) and, through
+them, outward codes (``AreaOutcode``): an area's outward codes are the ones the shipped table
+(``data/uk_outcodes.csv``) files under its county, and an outward code can also be given to an
+area on its own (a row of ``area_outcodes``). Every outward code of a covered council area is
+covered: :func:`area_for_outcode` answers from the area the code was given to when that area is
+covered, and otherwise from the area its county names in the shipped table, so a table that
+was corrected after an area was first created (central London, once filed as "London" and
+"City of London" rather than "Greater London") is honoured without a migration.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +47,8 @@ def ensure_area(session: Session, county: str, organisation: Organisation | None
     """
     code = slugify(county)
     area = session.scalar(sa.select(Area).where(Area.code == code))
+    outcodes = [o for o in outcode_table().values() if o.county == county]
     if area is None:
-        outcodes = [o for o in outcode_table().values() if o.county == county]
         if not outcodes:
             raise ValueError(f"No outward codes are listed for {county!r}")
         area = Area(
@@ -49,9 +59,10 @@ def ensure_area(session: Session, county: str, organisation: Organisation | None
         )
         session.add(area)
         session.flush()
-        claimed = set(session.scalars(sa.select(AreaOutcode.outcode).where(
-            AreaOutcode.outcode.in_([o.outcode for o in outcodes]))))
-        session.add_all(AreaOutcode(outcode=o.outcode, area_id=area.id) for o in outcodes if o.outcode not in claimed)
+    # An area made before the table listed more codes under its county gains them (never one given elsewhere).
+    claimed = set(session.scalars(sa.select(AreaOutcode.outcode).where(
+        AreaOutcode.outcode.in_([o.outcode for o in outcodes]))))
+    session.add_all(AreaOutcode(outcode=o.outcode, area_id=area.id) for o in outcodes if o.outcode not in claimed)
     if organisation is not None and area.organisation_id is None:
         area.organisation_id = organisation.id
     session.flush()
@@ -68,10 +79,19 @@ def counties() -> dict[str, list[str]]:
 
 
 def area_for_outcode(session: Session, outcode: str) -> Area | None:
-    """The area an outward code belongs to, if any organisation's area lists it."""
-    return session.scalar(
+    """The council area an outward code belongs to: a covered one wherever there is one (see the module's
+    docstring), else the area it was given to or its county's, if that area exists; None if neither does."""
+    given = session.scalar(
         sa.select(Area).join(AreaOutcode, AreaOutcode.area_id == Area.id).where(AreaOutcode.outcode == outcode)
     )
+    if given is not None and given.organisation_id is not None:
+        return given
+    found = outcode_table().get(outcode)
+    county = session.scalar(sa.select(Area).where(Area.code == slugify(found.county))) if found and found.county \
+        else None
+    if county is not None and (county.organisation_id is not None or given is None):
+        return county
+    return given
 
 
 def areas_named(session: Session, names: Iterable[str]) -> list[Area]:

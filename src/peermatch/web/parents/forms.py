@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from peermatch.models import Gender, MeetingType
 from peermatch.reference import LANGUAGES
+from peermatch.services import drafts
 from peermatch.web.fields import GovDateField, WeeklySlotsField
 from peermatch.web.widgets import Checkboxes, Radios
 from peermatch.web.forms import PHONE_FORMAT_MESSAGE, PHONE_PATTERN, submit
@@ -82,6 +83,13 @@ class WhereForm(ParentForm):
     )
 
 
+class NoGroupNearbyForm(ParentForm):
+    """No member organisation covers the parent's postcode: offer phone or video support from elsewhere."""
+
+    heading = "There is no parent group near you yet"
+    submit = submit("Ask for support by phone or video call")
+
+
 class CouncilAreaForm(ParentForm):
     area = SelectField("Which council area do you live in?", widget=GovSelect(),
                        validators=[DataRequired(message="Select your council area")])
@@ -121,6 +129,10 @@ class WhenFreeForm(ParentForm):
 
 
 class ContactForm(ParentForm):
+    """How and when it is safe to contact the parent. The phone and email boxes sit under the way they belong to
+    (GOV.UK's conditional reveal: shown when it is ticked, all shown without JavaScript), and voicemail is asked
+    only under phone calls. Which answers each way needs is the domain's rule (``drafts.contact_problems``)."""
+
     heading = "How and when it is safe to contact you"
     name_to_ask_for = StringField(
         "What name should we ask for?", widget=GovTextInput(),
@@ -132,22 +144,39 @@ class ContactForm(ParentForm):
         "How is it safe to contact you?", widget=Checkboxes(), description="Select all that are safe.",
         choices=dict(CHANNELS), validators=[InputRequired(message="Select at least one way it is safe to contact you")],
     )
-    phone = StringField("Phone number it is safe to use", widget=GovTextInput(),
-                        description="For calls or texts. For example, 07700 900 982.",
+    phone = StringField("Phone number for calls", widget=GovTextInput(), description="For example, 07700 900 982.",
                         validators=[Optional(), Regexp(PHONE_PATTERN, message=PHONE_FORMAT_MESSAGE)])
-    email = StringField("Email address it is safe to use", widget=GovTextInput(),
+    voicemail_ok = RadioField("Is it OK to leave a voicemail?", widget=Radios(),
+                              choices={"no": "No, do not leave a voicemail", "yes": "Yes"},
+                              validators=[Optional()])
+    text_phone = StringField("Mobile number for texts", widget=GovTextInput(),
+                             description="If you also chose phone calls, use the same number.",
+                             validators=[Optional(), Regexp(PHONE_PATTERN, message=PHONE_FORMAT_MESSAGE)])
+    email = StringField("Email address", widget=GovTextInput(),
+                        description="It can be different from the one you sign in with.",
                         validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
                                     Email(message="Enter an email address in the correct format, like name@example.com",
                                           check_deliverability=False)])
-    voicemail_ok = RadioField("Is it OK to leave a voicemail?", widget=Radios(),
-                              choices={"no": "No, do not leave a voicemail", "yes": "Yes"},
-                              validators=[InputRequired(message="Select if it is OK to leave a voicemail")])
     safe_times = TextAreaField(
         "When is it safe to contact you?", widget=GovCharacterCount(),
         description="For example, weekdays between 10am and 2pm, or not after 6pm.",
         validators=[DataRequired(message="Tell us when it is safe to contact you"),
                     Length(max=300, message="When it is safe to contact you must be 300 characters or fewer")],
     )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def,override]
+        """Each field's own checks, then every answer the ways chosen need, all shown at once."""
+        from peermatch.web.parents.steps import contact_answers
+
+        valid = super().validate(extra_validators)
+        if self.channels.errors:
+            return valid
+        for name, message in drafts.contact_problems(contact_answers(self)):
+            field = self[name]
+            if not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
 
 MESSAGE_TIMES_HINT = ("We will only send an email or a text at the times you choose: morning is 8am to 12 noon, "

@@ -34,12 +34,34 @@ class Step:
     save: Callable[[FlaskForm, Context], None]
     prepare: Callable[[FlaskForm, Context], None] = lambda form, ctx: None
     applies: Callable[[SupportRequest], bool] = lambda draft: True
+    # A page that follows up another question's answer (or replaces it) shares that question's number.
+    follows: str | None = None
+
+
+# Question 1 in three short groups, so a parent on a phone scans headings rather than 20 boxes in a row.
+# An issue type the admin adds later joins the last group.
+ISSUE_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    ("Meetings and children's services", (
+        "early_help", "child_in_need", "section_47", "child_protection_conference", "core_group",
+        "pre_proceedings", "care_proceedings", "family_group_conference")),
+    ("A child in care or living away from you", ("family_time", "reunification", "kinship_care", "adoption")),
+    ("Other things affecting your family", ()),
+]
+
+
+def issue_groups(types: list[Any]) -> list[tuple[str, list[Any]]]:
+    """The issue types under the heading of their group, in their usual order within it."""
+    placed = {code: index for index, (_, codes) in enumerate(ISSUE_GROUPS) for code in codes}
+    groups: list[tuple[str, list[Any]]] = [(heading, []) for heading, _ in ISSUE_GROUPS]
+    for issue_type in types:
+        groups[placed.get(issue_type.code, len(ISSUE_GROUPS) - 1)][1].append(issue_type)
+    return [(heading, members) for heading, members in groups if members]
 
 
 def _issue_choices(form: Any, ctx: Context) -> None:
     types = drafts.active_issue_types(ctx.session)
     form.issue_types.choices = {t.code: t.name for t in types}
-    form.issue_hints = [t.description for t in types]
+    form.issue_groups = issue_groups(types)
 
 
 def _main_issue_choices(form: Any, ctx: Context) -> None:
@@ -54,9 +76,10 @@ def _area_choices(form: Any, ctx: Context) -> None:
 def contact_answers(form: Any) -> drafts.SafeContactAnswers:
     """The safe-contact answers of a contact form (the question, or the page that changes them later)."""
     return drafts.SafeContactAnswers(
-        name_to_ask_for=form.name_to_ask_for.data, channels=frozenset(form.channels.data or []),
+        name_to_ask_for=form.name_to_ask_for.data or "", channels=frozenset(form.channels.data or []),
         email=form.email.data or None, phone=form.phone.data or None, safe_times=form.safe_times.data or "",
-        voicemail_ok=form.voicemail_ok.data == "yes")
+        voicemail_ok={"yes": True, "no": False}.get(form.voicemail_ok.data or ""),
+        text_phone=form.text_phone.data or None)
 
 
 def _save_contact(form: Any, ctx: Context) -> None:
@@ -74,8 +97,10 @@ def load_contact(form: Any, contact: SafeContact | None) -> None:
     form.name_to_ask_for.data = contact.name_to_ask_for
     form.channels.data = [c for c, ok in (("phone", contact.phone_ok), ("text", contact.text_ok),
                                           ("email", contact.email_ok)) if ok]
-    form.phone.data, form.email.data = contact.phone, contact.email
-    form.voicemail_ok.data = "yes" if contact.voicemail_ok else "no"
+    form.phone.data = contact.phone if contact.phone_ok else None
+    form.text_phone.data = contact.phone if contact.text_ok else None
+    form.email.data = contact.email
+    form.voicemail_ok.data = ("yes" if contact.voicemail_ok else "no") if contact.phone_ok else None
     form.safe_times.data = contact.safe_times
 
 
@@ -99,6 +124,17 @@ def _load_languages(form: Any, ctx: Context) -> None:
         form.interpreter_ok.data = "yes" if ctx.draft.interpreter_ok else "no"
 
 
+def _remote_route(form: Any, ctx: Context) -> None:
+    form.outcode = ctx.draft.outcode
+    form.route = drafts.remote_support_route(ctx.session, ctx.draft.latitude, ctx.draft.longitude)
+
+
+def _mode_choices(form: Any, ctx: Context) -> None:
+    form.remote_only = drafts.is_network_wide(ctx.draft)
+    if form.remote_only:  # an advocate from another area supports by phone or video only
+        form.support_modes.choices = [(v, label) for v, label, _ in forms.SUPPORT_MODES if v != "in_person"]
+
+
 def _load_modes(form: Any, ctx: Context) -> None:
     d = ctx.draft
     form.support_modes.data = [m for m, ok in (("in_person", d.accepts_in_person), ("phone", d.accepts_phone),
@@ -113,7 +149,7 @@ STEPS: list[Step] = [
     Step("what-matters-most", forms.WhatMattersMostForm,
          load=lambda f, c: setattr(f.main_issue, "data", c.draft.main_issue.code if c.draft.main_issue else None),
          save=lambda f, c: drafts.save_main_issue(c.session, c.draft, f.main_issue.data),
-         prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1),
+         prepare=_main_issue_choices, applies=lambda d: len(d.issue_types) > 1, follows="what-is-happening"),
     Step("meeting", forms.MeetingForm, load=_load_meeting,
          save=lambda f, c: drafts.save_meeting(
              c.session, c.draft, None if f.meeting_type.data == forms.NO_MEETING else f.meeting_type.data)),
@@ -121,15 +157,19 @@ STEPS: list[Step] = [
          save=lambda f, c: drafts.save_meeting_date(
              c.session, c.draft, f.meeting_date.data, int(f.meeting_part.data) if f.meeting_part.data else None,
              c.now),
-         applies=lambda d: bool(d.meeting_type)),
+         applies=lambda d: bool(d.meeting_type), follows="meeting"),
     Step("where", forms.WhereForm, load=_load_where,
          save=lambda f, c: drafts.save_postcode(c.session, c.draft, f.postcode.data or "")),
     Step("council-area", forms.CouncilAreaForm,
          load=lambda f, c: setattr(f.area, "data", str(c.draft.area_id) if c.draft.area_id else ""),
          save=lambda f, c: drafts.save_council_area(c.session, c.draft, f.area.data),
-         prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area"),
+         prepare=_area_choices, applies=lambda d: d.draft_answers.get("location") == "area", follows="where"),
+    Step("no-group-nearby", forms.NoGroupNearbyForm, load=lambda f, c: None,
+         save=lambda f, c: drafts.choose_network_wide_support(c.session, c.draft),
+         prepare=_remote_route, applies=drafts.is_uncovered, follows="where"),
     Step("how", forms.HowForm, load=_load_modes,
-         save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data)),
+         save=lambda f, c: drafts.save_support_modes(c.session, c.draft, f.support_modes.data),
+         prepare=_mode_choices),
     Step("language", forms.LanguageForm, load=_load_languages,
          save=lambda f, c: drafts.save_languages(c.session, c.draft, f.languages.data,
                                                            f.interpreter_ok.data == "yes")),
@@ -146,7 +186,7 @@ STEPS: list[Step] = [
          load=lambda f, c: f.message_times.set_mask(c.draft.safe_contact.message_times_mask)
          if c.draft.safe_contact and c.draft.draft_answers.get("message_times_answered") else None,
          save=lambda f, c: drafts.save_message_times(c.session, c.draft, f.message_times.mask),
-         applies=drafts.messages_allowed),
+         applies=drafts.messages_allowed, follows="contact"),
     Step("consent", forms.ConsentForm,
          load=lambda f, c: setattr(f.consent, "data", bool(c.draft.draft_answers.get("consent_version"))),
          save=lambda f, c: drafts.record_consent(c.session, c.draft, c.parent, c.privacy_version, c.now)),
@@ -163,6 +203,12 @@ def next_step(draft: SupportRequest, after: str) -> str | None:
     return None
 
 
-def question_number(draft: SupportRequest, slug: str) -> tuple[int, int]:
-    applicable = [s.slug for s in STEPS if s.applies(draft) or s.slug == slug]
-    return applicable.index(slug) + 1, len(applicable)
+QUESTIONS = [step.slug for step in STEPS if step.follows is None]
+
+
+def question_number(slug: str) -> tuple[int, int]:
+    """"Question n of N" that never changes as the parent answers: N counts the main questions only,
+    and a page that follows up an answer (the meeting's date, what matters most, message times, the
+    council area instead of a postcode) carries the number of the question it follows."""
+    step = STEPS_BY_SLUG[slug]
+    return QUESTIONS.index(step.follows or slug) + 1, len(QUESTIONS)

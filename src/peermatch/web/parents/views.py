@@ -8,6 +8,7 @@ too long is shown again with the parent's answers and a plain message, never an 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -18,12 +19,13 @@ from peermatch.errors import DomainError, NotFound
 from peermatch.extensions import csrf, db
 from peermatch.models import MessageSender, Role
 from peermatch.reads import parents as reads
-from peermatch.reference import DAYS, LANGUAGES, PARTS_OF_DAY, describe_slots
+from peermatch.reference import DAYS, PARTS_OF_DAY
 from peermatch.services import drafts, matches, personal_data, requests
 from peermatch.web import threads
 from peermatch.web.access import public, roles_required
 from peermatch.web.forms import MessageForm, show_error
 from peermatch.web.parents import forms
+from peermatch.web.parents.answers import answer_sections, timeline
 from peermatch.web.parents.steps import (
     STEPS,
     STEPS_BY_SLUG,
@@ -36,6 +38,8 @@ from peermatch.web.parents.steps import (
 from peermatch.web.wording import REQUEST_STATUS_FOR_PARENTS
 
 bp = Blueprint("parents", __name__, template_folder="templates")
+CONSENT_PURPOSES = {drafts.CONSENT_PURPOSE: "The organisers of the parent group in your area, and the advocate who "
+                                            "supports you, can see your answers"}
 csrf.exempt(bp)
 
 TIMED_OUT = ("This page was open for a long time, so for your security your answer was not saved yet. "
@@ -92,8 +96,21 @@ def _request_page(request_id: str, message_form: MessageForm) -> str:
         "parents/request.html", request=page.request, match=page.match, wording=REQUEST_STATUS_FOR_PARENTS,
         can_withdraw=page.can_withdraw, can_give_feedback=page.can_give_feedback,
         can_change_contact=page.can_change_contact, messages=page.messages, can_write=page.can_write,
-        form=message_form,
+        form=message_form, sections=answer_sections(page.request), links=_request_links(page),
+        timeline=timeline(page.request),
     )
+
+
+def _request_links(page: reads.RequestPage) -> dict[str, str]:
+    """Where each answer of a sent request is changed, while it can be (the rest cannot change after sending)."""
+    links = {}
+    if page.can_change_contact:
+        contact = url_for("parents.change_contact", request_id=page.request.id)
+        links.update({"contact": contact, "message-times": contact})
+    if page.can_change_request:
+        links.update({slug: url_for("parents.change_request", request_id=page.request.id, slug=slug)
+                      for slug in CHANGEABLE})
+    return links
 
 
 @bp.post("/your-requests/<request_id>/messages")
@@ -154,6 +171,46 @@ def change_contact(request_id: str):
     return render_template("parents/change_contact.html", form=form, request=request)
 
 
+# What a parent can change on a sent request, each through its own question page and save.
+CHANGEABLE = ("meeting", "meeting-date", "how", "when-free")
+
+
+@bp.route("/your-requests/<request_id>/change/<slug>", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def change_request(request_id: str, slug: str):
+    """Change the meeting, its date, how support could happen or free times, with the question's own page."""
+    if slug not in CHANGEABLE:
+        abort(404)
+    request = _own_request_or_404(request_id)
+    back = url_for("parents.request_detail", request_id=request.id)
+    if not drafts.can_change_request(request):
+        flash("This request has finished, so it can no longer change", "info")
+        return redirect(back)
+    step = STEPS_BY_SLUG[slug]
+    ctx = replace(_context(), draft=request)
+    form = step.form()
+    step.prepare(form, ctx)
+    if validate(form):
+        try:
+            result = drafts.change_sent_request(db.session, request, current_user,
+                                                lambda changing: step.save(form, replace(ctx, draft=changing)),
+                                                clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if slug == "meeting" and request.meeting_type:
+                return redirect(url_for("parents.change_request", request_id=request.id, slug="meeting-date"))
+            if result.changed:
+                flash("Your changes have been saved. The organisers can see them now"
+                      + (". We will look for another advocate who fits your new answers" if result.withdrawn else ""),
+                      "success")
+            return redirect(back)
+    elif not form.is_submitted():
+        step.load(form, ctx)
+    return render_template(f"parents/questions/{slug}.html", form=form, heading=form.page_heading(), slug=slug,
+                           back=back, days=DAYS, parts=PARTS_OF_DAY, sent_request=request)
+
+
 @bp.route("/your-requests/<request_id>/feedback", methods=["GET", "POST"])
 @roles_required(Role.PARENT)
 def feedback(request_id: str):
@@ -208,7 +265,7 @@ def question(slug: str):
             return redirect(url_for("parents.check_answers"))
     elif not form.is_submitted():
         step.load(form, ctx)
-    number, total = question_number(ctx.draft, slug)
+    number, total = question_number(slug)
     return render_template(
         f"parents/questions/{slug}.html", form=form, heading=form.page_heading(), number=number, total=total, slug=slug,
         back=_back_link(ctx.draft, slug), days=DAYS, parts=PARTS_OF_DAY,
@@ -248,11 +305,9 @@ def check_answers():
             flash("Answer all the questions before sending your request", "info")
         else:
             return redirect(url_for("parents.sent"))
-    return render_template(
-        "parents/check_answers.html", form=form, draft=draft, missing=missing, languages=LANGUAGES,
-        days=DAYS, parts=PARTS_OF_DAY, meeting_types={v: label for v, label, _ in forms.MEETING_TYPES},
-        describe_slots=describe_slots,
-    )
+    links = {step.slug: url_for("parents.question", slug=step.slug, change="1") for step in STEPS}
+    return render_template("parents/check_answers.html", form=form, draft=draft, missing=missing,
+                           sections=answer_sections(draft), links=links)
 
 
 @bp.get("/ask/sent")
@@ -270,6 +325,16 @@ def sent():
 @roles_required(Role.PARENT)
 def your_data():
     return render_template("parents/your_data.html")
+
+
+@bp.get("/your-data/to-read")
+@roles_required(Role.PARENT)
+def read_data():
+    """Everything we hold, in words (labels, dates, days and times), to print or save beside the JSON download."""
+    records = personal_data.parent_records(db.session, current_user, clock.now())
+    held = [(request, advocate, answer_sections(request), timeline(request)) for request, advocate in records.requests]
+    return render_template("parents/read_data.html", records=records, held=held, wording=REQUEST_STATUS_FOR_PARENTS,
+                           purposes=CONSENT_PURPOSES)
 
 
 @bp.get("/your-data/download")
