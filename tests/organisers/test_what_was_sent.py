@@ -20,7 +20,8 @@ def test_the_request_and_advocate_pages_list_the_notifications_sent_without_thei
     request = volunteering.request(organisation=furness, text_ok=True)
     notifications.tell_parent(session, request, NotificationEvent.REQUEST_RECEIVED, request.id, NOW)
     volunteering.offer(profile, request)  # the advocate is told of the offer
-    to_advocate = session.scalar(sa.select(Notification).where(Notification.event == NotificationEvent.OFFER_SENT))
+    to_advocate = session.scalar(sa.select(Notification).where(Notification.event == NotificationEvent.OFFER_SENT,
+                                                                Notification.request_id == request.id))
     notifications.claim(session, to_advocate.id, NOW)
     notifications.not_delivered(session, to_advocate.id, NOW, "The mail server refused it", retry=False)
     session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from peermatch.geo import lookup_postcode
 from peermatch.models import (
     Area,
+    Notification,
     Organisation,
     RequestStatus,
     Role,
@@ -102,6 +103,9 @@ class Committed:
         Its audit events stay: the log is append-only (the actors become unknown, as after an erasure).
         """
         with self.engine.begin() as connection:
+            # What they were told goes with them (it would outlive them with no one to send it to).
+            connection.execute(sa.delete(Notification).where(sa.or_(Notification.recipient_id.in_(self.users),
+                                                                    Notification.request_id.in_(self.requests))))
             connection.execute(sa.delete(SupportRequest).where(SupportRequest.id.in_(self.requests)))
             connection.execute(sa.delete(SupportRequest).where(SupportRequest.parent_id.in_(self.users)))
             connection.execute(sa.delete(VolunteerProfile).where(VolunteerProfile.user_id.in_(self.users)))
