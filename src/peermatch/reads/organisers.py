@@ -498,12 +498,12 @@ def candidates(session: Session, organiser: User, request_id: object, now: datet
         rows.append(Candidate(candidate.volunteer_id, candidate.display_name, organisation_of(profile),
                               candidate.score, list(candidate.contributions), candidate.distance_km, _load(profile),
                               sorted(candidate.support_modes), readiness))
-    excluded_ids = ranking.pool.in_name_order(result.excluded_ids)
-    pages = Pages.of(len(excluded_ids), page)
-    slice_ = excluded_ids[pages.offset:pages.offset + PAGE_SIZE]
-    explained = {e.volunteer_id: e for e in ranking.explain(slice_)}
-    excluded = [Excluded(i, ranking.profile(i).name, organisation_of(ranking.profile(i)),  # type: ignore[union-attr]
-                         [r.message for r in explained[i].reasons]) for i in slice_]
+    pages = Pages.of(len(result.excluded_ids), page)
+    excluded = []
+    for exclusion in ranking.excluded_page(pages.offset, PAGE_SIZE):
+        profile = ranking.profile(exclusion.volunteer_id)
+        excluded.append(Excluded(exclusion.volunteer_id, profile.name, organisation_of(profile),  # type: ignore[union-attr]
+                                 [r.message for r in exclusion.reasons]))
     counts = [(rule, matching.RULES[rule], n) for rule, n in sorted(result.failure_counts, key=lambda c: -c[1])]
     search = _search(session, organiser, request, query, today) if query.strip() else None
     waiting = session.scalar(sa.select(Offer).where(Offer.request_id == request.id,
