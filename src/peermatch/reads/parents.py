@@ -56,8 +56,7 @@ def request_page(session: Session, parent: User, request_id: str | uuid.UUID) ->
         .options(selectinload(Match.volunteer).selectinload(VolunteerProfile.user))
         .order_by(Match.accepted_dt.desc()).limit(1)
     )
-    return RequestPage(request, match, requests.can_withdraw(request),
-                       matches.can_give_parent_feedback(session, request))
+    return RequestPage(request, match, requests.can_withdraw(request), matches.parent_feedback_due(match))
 
 
 def latest_submitted(session: Session, parent: User) -> SupportRequest | None:
