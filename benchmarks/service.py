@@ -8,16 +8,20 @@ For each size the database is rebuilt by ``benchmarks/network.py``, then, inside
 context with a fresh ``db.session`` for every call:
 
 - ``rank_request`` for about 30 requests awaiting an offer (taken in turn from each
-  organisation), with ``explain_exclusions`` on and off: p50 and p95 wall time including
-  its SQL, after one warm-up call; beside it the engine alone (``matching.rank``) on the
-  same request and pool, the pool built beforehand with the service's own profile
-  functions; and the SQL statements each call sends (``before_cursor_execute``);
+  organisation), three ways: with the excluded advocates explained as the candidate page
+  does (every rule in words for the first page of them by name, ``EXCLUDED_SHOWN``, and
+  every excluded advocate counted per rule), without any explanation, and, for
+  comparison, with every excluded advocate explained. For each: p50 and p95 wall time
+  including its SQL, after one warm-up call; beside it the engine alone
+  (``matching.rank`` and ``matching.explain_exclusions_for``) on the same request and
+  pool, the pool built beforehand with the service's own profile functions; and the SQL
+  statements each call sends (``before_cursor_execute``);
 - ``propose_batch_for`` for the organisation with most requests awaiting an offer and
   for the whole network, end to end, beside ``matching.propose_batch`` on profiles and
   pool built beforehand, with the statements sent.
 
-The last line sums up the largest size, ranking with ``explain_exclusions=True`` (the
-service's default):
+The last line sums up the largest size, ranking with the excluded advocates explained as
+the candidate page shows them:
 
     service: rank p50 X ms (engine Y ms, ratio X/Y), batch network B s (engine E s), statements S
 
@@ -28,6 +32,7 @@ and their ``*_inputs`` / ``*_engine`` partners): when a signature changes, chang
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import statistics
 import sys
@@ -57,6 +62,9 @@ from peermatch.services import scoring_models
 
 T = TypeVar("T")
 K = 10
+EXCLUDED_SHOWN = 25  # excluded advocates a candidate page explains (reads.organisers.PAGE_SIZE)
+PAGE, NONE, ALL = "the page shown", "none", "all"  # which excluded advocates are explained
+EXPLAINED = (PAGE, NONE, ALL)
 SIZES = (1_000, 3_000, 10_000)
 QUICK_SIZES = (1_000, 3_000)
 REQUESTS_PER_ADVOCATE = 5
@@ -64,10 +72,12 @@ REQUESTS_PER_ADVOCATE = 5
 
 # -- the calls measured: one adapter each -------------------------------------------------------------
 
-def rank_service(session: Session, request: SupportRequest, today: date, explain: bool) -> matching.RankingResult:
-    """The ranking an organiser's candidates page asks the service for."""
-    ranking = matching_service.rank_request(session, request, today, k=K, explain_exclusions=explain)
-    return getattr(ranking, "result", ranking)  # a Ranking carrying the engine's result, since the kept snapshot
+def rank_service(session: Session, request: SupportRequest, today: date, explain: str) -> matching.RankingResult:
+    """The ranking an organiser's candidates page asks the service for, with the excluded advocates it shows."""
+    ranking = matching_service.rank_request(session, request, today, k=K, explain_exclusions=explain == ALL)
+    if explain == PAGE:
+        return dataclasses.replace(ranking.result, excluded=ranking.excluded_page(0, EXCLUDED_SHOWN))
+    return ranking.result
 
 
 def forget_service_caches() -> None:
@@ -94,10 +104,15 @@ def rank_inputs(session: Session, request: SupportRequest, pools: dict[Any, matc
                       scoring_models.active_model(session), matching_service.issue_labels(session))
 
 
-def rank_engine(inputs: RankInputs, today: date, explain: bool) -> matching.RankingResult:
+def rank_engine(inputs: RankInputs, today: date, explain: str) -> matching.RankingResult:
     """The engine's part of ``rank_service`` alone."""
-    return matching.rank(inputs.request, inputs.pool, inputs.model, today, K, explain_exclusions=explain,
-                         labels=inputs.labels)
+    result = matching.rank(inputs.request, inputs.pool, inputs.model, today, K, explain_exclusions=explain == ALL,
+                           labels=inputs.labels)
+    if explain == PAGE:
+        shown = inputs.pool.in_name_order(result.excluded_ids)[:EXCLUDED_SHOWN]
+        result = dataclasses.replace(result, excluded=matching.explain_exclusions_for(
+            inputs.request, inputs.pool, today, shown, labels=inputs.labels))
+    return result
 
 
 def batch_service(session: Session, organisation_id: uuid.UUID | None, today: date) -> matching.BatchResult:
@@ -181,7 +196,7 @@ def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class RankFigures:
-    explain: bool
+    explain: str  # which excluded advocates are put into words: PAGE, NONE or ALL
     p50: float
     p95: float
     engine_p50: float
@@ -217,9 +232,10 @@ class SizeFigures:
 
 
 def same_ranking(a: matching.RankingResult, b: matching.RankingResult) -> bool:
-    """The same candidates in the same order, and as many eligible and excluded."""
+    """The same candidates in the same order, as many eligible, the same counts per rule and the same reasons."""
     return ([c.volunteer_id for c in a.eligible] == [c.volunteer_id for c in b.eligible]
-            and a.eligible_count == b.eligible_count and len(a.excluded) == len(b.excluded))
+            and a.eligible_count == b.eligible_count and a.failure_counts == b.failure_counts
+            and a.excluded == b.excluded)
 
 
 def loader(request_id: uuid.UUID) -> Callable[[Session], SupportRequest | None]:
@@ -227,7 +243,7 @@ def loader(request_id: uuid.UUID) -> Callable[[Session], SupportRequest | None]:
     return lambda session: session.get(SupportRequest, request_id)
 
 
-def measure_ranking(counter: StatementCounter, request_ids: Sequence[uuid.UUID], today: date, explain: bool,
+def measure_ranking(counter: StatementCounter, request_ids: Sequence[uuid.UUID], today: date, explain: str,
                     pools: dict[Any, matching.VolunteerPool]) -> RankFigures:
     """``rank_request`` on each request in a fresh session, and the engine alone on the same inputs."""
     service_calls: list[Call] = []
@@ -287,8 +303,8 @@ def measure(info: NetworkInfo, samples: int, repeats: int) -> SizeFigures:
         request_ids = list(info.sample_request_ids[:samples])
         pools: dict[Any, matching.VolunteerPool] = {}  # the engine's, one per organisation, shared by both runs
         first = call_in_fresh_session(counter, loader(request_ids[0]),  # the warm-up: connection, caches
-                                      lambda s, r: rank_service(s, r, today, True))
-        ranks = tuple(measure_ranking(counter, request_ids, today, explain, pools) for explain in (True, False))
+                                      lambda s, r: rank_service(s, r, today, PAGE))
+        ranks = tuple(measure_ranking(counter, request_ids, today, explain, pools) for explain in EXPLAINED)
         awaiting = dict(db.session.execute(
             sa.select(SupportRequest.organisation_id, sa.func.count())
             .where(SupportRequest.status.in_(REQUEST_AWAITING_OFFER)).group_by(SupportRequest.organisation_id)).all())
@@ -322,7 +338,7 @@ def report(figures: SizeFigures) -> str:
         statements = str(r.statements) if r.statements_range[0] == r.statements_range[1] else \
             f"{r.statements} ({r.statements_range[0]}-{r.statements_range[1]})"
         lines.append(
-            f"  {f'rank_request k={K}, explain_exclusions={r.explain}':<46}{ms(r.p50):>11}{ms(r.p95):>11}"
+            f"  {f'rank_request k={K}, explained: {r.explain}':<46}{ms(r.p50):>11}{ms(r.p95):>11}"
             f"{ms(r.engine_p50):>12}{ms(r.engine_p95):>12}{r.p50 / r.engine_p50:>8.1f}x{statements:>12}")
     lines.append(f"  {'first rank_request in the process (warm-up)':<46}{ms(figures.first.seconds):>11}"
                  f"{'':>44}{figures.first.statements:>12}")
@@ -347,7 +363,7 @@ def report(figures: SizeFigures) -> str:
 
 def summary(figures: SizeFigures) -> str:
     """The one line that sums up a size (the last line of the output, for the largest)."""
-    rank = figures.ranks[0]  # explain_exclusions=True, the service's default
+    rank = figures.ranks[0]  # the excluded advocates explained as the candidate page shows them
     network = figures.batches[-1]
     if network.seconds is None or network.engine_seconds is None:
         batch = "batch network refused"

@@ -58,6 +58,7 @@ if importlib.util.find_spec("peermatch") is None:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp
+import yarl
 import pyotp
 import numpy as np
 import sqlalchemy as sa
@@ -362,23 +363,35 @@ class Figure:
 async def drive(server: Server, chosen: Sequence[Page], seconds: float, users: int,
                 report: Callable[[Figure], None]) -> list[Figure]:
     browsers: dict[str, Browser] = {}
+    # Each simulated user has a browser (cookies and one connection) of their own. There are
+    # fewer organisers than users, and a staff code is accepted once, so an organiser signs
+    # in once and the other users opening their pages get copies of that browser's cookies
+    # (one person's tabs, each on its own connection). Sharing one browser instead queued two
+    # users on one connection in the client (15 organisers for 20 users), and under load a
+    # request waiting there could time out: the timeouts seen on organiser pages flat out.
+    tabs: dict[tuple[str, int], Browser] = {}
     figures = []
     try:
         started = time.perf_counter()
         signed_in = 0
         for page in chosen:
-            for p in page.people:
+            for i, p in enumerate(page.people):
                 if p.email not in browsers:
-                    browsers[p.email] = Browser(server.base)
+                    browsers[p.email] = tabs[page.name, i] = Browser(server.base)
                     await browsers[p.email].sign_in(p.email)
                     signed_in += 1
-        print(f"  {signed_in} people signed in through the sign-in page in {time.perf_counter() - started:.1f} s")
+                else:
+                    tabs[page.name, i] = Browser(server.base)
+                    tabs[page.name, i].session.cookie_jar.update_cookies(
+                        {c.key: c.value for c in browsers[p.email].session.cookie_jar}, yarl.URL(server.base))
+        print(f"  {signed_in} people signed in through the sign-in page in {time.perf_counter() - started:.1f} s; "
+              f"{len(tabs)} users, each with a connection of their own")
         anonymous = [Browser(server.base) for _ in range(users)]
 
         def who(page: Page) -> tuple[list[Browser], list[Sequence[str]]]:
             if not page.people:
                 return anonymous, [page.paths] * users
-            return [browsers[p.email] for p in page.people], [p.paths for p in page.people]
+            return [tabs[page.name, i] for i in range(len(page.people))], [p.paths for p in page.people]
 
         warmup = time.perf_counter()
         for page in chosen:  # every worker loads its matching snapshot and templates before anything counts
@@ -394,7 +407,7 @@ async def drive(server: Server, chosen: Sequence[Page], seconds: float, users: i
         for b in anonymous:
             await b.close()
     finally:
-        for b in browsers.values():
+        for b in {id(b): b for b in (*browsers.values(), *tabs.values())}.values():
             await b.close()
     return figures
 

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from peermatch import clock
-from peermatch.models import Role, SignInSession
+from peermatch.models import Role, SignInSession, User
 
 STAFF = (Role.ORGANISER, Role.ADMIN)
 TOUCH_EVERY = timedelta(minutes=1)
@@ -67,6 +67,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.row_id = row_id
         self.last_seen = last_seen
         self.cookie_sent = cookie_sent
+        self.person: Any = None  # the account the row names, loaded with it (see open_session)
         self.modified = False
         # Set by renew(): at the end of the request the old row goes and a new one is made,
         # for this user (signed in) or for nobody (True).
@@ -94,8 +95,12 @@ class DatabaseSessionInterface(SessionInterface):
         if not token:
             return ServerSession()
         now = clock.now()
+        # The signed-in person comes in the same statement: held by the session object for the
+        # request (the identity map keeps only weak references), Flask-Login's user loader finds
+        # them there and sends no query of its own (it still checks the id and the account's token).
         row = self._session().execute(
-            sa.select(SignInSession.id, SignInSession.data, SignInSession.last_seen_dt)
+            sa.select(SignInSession.id, SignInSession.data, SignInSession.last_seen_dt, User)
+            .outerjoin(User, User.id == SignInSession.user_id)
             .where(SignInSession.token_hash == _hash(token),
                    SignInSession.last_seen_dt > now - idle_limit(app), SignInSession.ends_dt > now)
         ).first()
@@ -105,7 +110,9 @@ class DatabaseSessionInterface(SessionInterface):
             values = self.serializer.loads(row.data)
         except ValueError:
             values = {}
-        return ServerSession(values, row_id=row.id, last_seen=row.last_seen_dt, cookie_sent=True)
+        found = ServerSession(values, row_id=row.id, last_seen=row.last_seen_dt, cookie_sent=True)
+        found.person = row.User
+        return found
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)

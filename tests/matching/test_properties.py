@@ -2,6 +2,7 @@
 
 - no proposal ever breaks a hard rule, and no advocate is given more than their room;
 - every volunteer is either eligible or excluded with at least one reason, never both;
+- the counts per rule are exactly the one-by-one rules, and pages of reasons show every excluded volunteer once;
 - the ranking is deterministic and does not depend on the order the pool was built in;
 - the fast ranking gives exactly what the one-by-one reference gives.
 """
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from peermatch.matching import (
     ALL_SLOTS_MASK,
+    RULES,
     SUPPORT_MODES,
     RequestProfile,
     TrainedModel,
@@ -21,6 +23,7 @@ from peermatch.matching import (
     VolunteerProfile,
     check_rules,
     default_model,
+    explain_exclusions_for,
     greedy_batch,
     propose_batch,
     rank,
@@ -82,7 +85,7 @@ def volunteers(draw, volunteer_id):
     return VolunteerProfile(
         id=volunteer_id,
         organisation_id=draw(organisations),
-        display_name=volunteer_id.upper(),
+        display_name=draw(st.sampled_from((volunteer_id.upper(), "Sam", "sam", "Alex", ""))),
         network_wide=draw(st.booleans()),
         approved=draw(mostly),
         dbs_expires_on=draw(usually(st.just(TODAY + timedelta(days=400)), st.one_of(st.none(), days))),
@@ -181,6 +184,37 @@ def test_the_vectorised_rules_fail_exactly_who_the_rules_fail(request, people):
         volunteer = pool.volunteers[position]
         fast = {rule for rule, failing in failures.items() if failing[row]}
         assert fast == {f.rule for f in check_rules(request, volunteer, TODAY)}, volunteer.id
+
+
+@settings_for_engine
+@given(several=st.lists(requests(), min_size=1, max_size=4), people=pools(), page_size=st.integers(1, 3))
+def test_the_counts_per_rule_and_the_pages_of_reasons_are_exactly_the_rules_for_every_excluded_volunteer(
+        several, people, page_size):
+    """The candidate page counts failures per rule from the masks and words only the page it shows:
+    the counts must be what checking every excluded volunteer one by one gives, and turning the
+    pages must show every excluded volunteer once, with every rule they fail."""
+    pool = VolunteerPool(people)
+    for request in several:  # one pool, several requests: as a worker's kept pool serves every page
+        _counts_and_pages_agree_with_the_rules(request, pool, people, page_size)
+
+
+def _counts_and_pages_agree_with_the_rules(request, pool, people, page_size):
+    result = rank(request, pool, default_model(), TODAY, k=0)
+    by_id = {v.id: v for v in people}
+
+    one_by_one = {volunteer_id: check_rules(request, by_id[volunteer_id], TODAY) for volunteer_id in result.excluded_ids}
+    counted = Counter(failure.rule for failures in one_by_one.values() for failure in failures)
+    assert dict(result.failure_counts) == dict(counted)
+    assert [rule for rule, _ in result.failure_counts] == [rule for rule in RULES if counted[rule]]
+
+    in_order = pool.in_name_order(result.excluded_ids)
+    pages = [explain_exclusions_for(request, pool, TODAY, in_order[start:start + page_size])
+             for start in range(0, len(in_order), page_size)]
+    shown = [exclusion for page in pages for exclusion in page]
+    assert [e.volunteer_id for e in shown] == in_order and sorted(in_order) == sorted(one_by_one)
+    assert all(e.reasons == one_by_one[e.volunteer_id] != () for e in shown)
+    names = [(by_id[i].name.lower(), i) for i in in_order]
+    assert names == sorted(names)
 
 
 @settings_for_engine

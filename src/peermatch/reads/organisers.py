@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from peermatch import clock
 from peermatch.errors import NotFound
@@ -251,8 +251,22 @@ class TriageFilters:
 
 
 @dataclass(frozen=True)
+class TriageRequest:
+    """What a triage card shows of a request: plain columns, not the whole record (a page of 25 loaded
+    as ORM objects, with their issue, area and languages, cost more than the rest of the page)."""
+
+    id: uuid.UUID
+    reference: str
+    status: RequestStatus
+    meeting_date: date | None
+    meeting_type: str | None
+    meeting_part: int | None
+    interpreter_ok: bool
+
+
+@dataclass(frozen=True)
 class RequestRow:
-    request: SupportRequest
+    request: TriageRequest
     main_issue: str
     area: str
     languages: list[str]
@@ -295,35 +309,49 @@ def triage(session: Session, organiser: User, filters: TriageFilters, now: datet
         where.append(_meetings_soon(org, now))
     if filters.came_back:
         where.append(_came_back(org))
-    total = session.scalar(sa.select(sa.func.count()).select_from(SupportRequest).where(*where)) or 0
-    pages = Pages.of(total, filters.page)
-    found = list(session.scalars(
-        sa.select(SupportRequest).where(*where)
-        .options(joinedload(SupportRequest.main_issue), joinedload(SupportRequest.area),
-                 selectinload(SupportRequest.language_rows))
-        .order_by(SupportRequest.meeting_date.is_(None), SupportRequest.meeting_date, SupportRequest.submitted_dt,
-                  SupportRequest.id)
-        .offset(pages.offset).limit(PAGE_SIZE)))
-    latest = _latest_offers(session, [r.id for r in found])
+    r = SupportRequest
+    spoken = (sa.select(sa.func.aggregate_strings(RequestLanguage.language, ","))
+              .where(RequestLanguage.request_id == r.id).scalar_subquery())
+    page_of = (sa.select(r.id, r.reference, r.status, r.meeting_date, r.meeting_type, r.meeting_part,
+                         r.interpreter_ok, r.submitted_dt, r.outcode, IssueType.name, Area.name, spoken,
+                         sa.func.count().over())  # how many in all, in the same statement
+               .outerjoin(IssueType, IssueType.id == r.main_issue_id).outerjoin(Area, Area.id == r.area_id)
+               .where(*where).order_by(r.meeting_date.is_(None), r.meeting_date, r.submitted_dt, r.id)
+               .limit(PAGE_SIZE))
+    pages = Pages.of(0, filters.page)
+    found = session.execute(page_of.offset((max(filters.page, 1) - 1) * PAGE_SIZE)).all()
+    if found:
+        pages = Pages.of(found[0][-1], filters.page)
+    elif filters.page > 1:  # past the last page: show the last one
+        total = session.scalar(sa.select(sa.func.count()).select_from(SupportRequest).where(*where)) or 0
+        pages = Pages.of(total, filters.page)
+        found = session.execute(page_of.offset(pages.offset)).all() if total else []
+    latest = _latest_offers(session, [row[0] for row in found])
     rows = []
-    for request in found:
-        offer = latest.get(request.id)
+    for id_, reference, status, meeting_date, meeting_type, meeting_part, interpreter_ok, submitted, outcode, \
+            issue, area, languages, _ in found:
+        offer = latest.get(id_)
         waiting = offer is not None and offer.status in OFFER_OUTSTANDING | {OfferStatus.ACCEPTED}
         rows.append(RequestRow(
-            request=request, main_issue=request.main_issue.name if request.main_issue else "",
-            area=request.area.name if request.area else (request.outcode or ""), languages=request.languages,
-            days_waiting=(today - clock.today(request.submitted_dt)).days if request.submitted_dt else 0,
+            request=TriageRequest(id_, reference, status, meeting_date, meeting_type, meeting_part, interpreter_ok),
+            main_issue=issue or "", area=area or outcode or "", languages=sorted(languages.split(",")) if languages else [],
+            days_waiting=(today - clock.today(submitted)).days if submitted else 0,
             offer=offer if waiting else None,
             offered_to=offer.advocate if waiting and offer is not None else "",
             accepted=waiting and offer is not None and offer.status == OfferStatus.ACCEPTED,
         ))
     _audit_list(session, organiser, "requests", now, len(rows))
-    areas = session.execute(sa.select(Area.id, Area.name).where(Area.organisation_id == org).order_by(Area.name)).all()
-    issues = session.execute(sa.select(IssueType.code, IssueType.name).order_by(IssueType.position)).all()
+    choices = session.execute(sa.union_all(  # the filters' areas and issue types, in one round trip
+        sa.select(sa.literal("area").label("kind"), sa.cast(Area.id, sa.String).label("key"), Area.name.label("name"),
+                  sa.literal(0).label("position")).where(Area.organisation_id == org),
+        sa.select(sa.literal("issue"), IssueType.code, IssueType.name, IssueType.position),
+    ).subquery().select().order_by(sa.text("kind"), sa.text("position"), sa.text("name"))).all()
+    areas = [(str(uuid.UUID(key)), name) for kind, key, name, _ in choices if kind == "area"]  # SQLite: 32 hex digits
+    issues = [(key, name) for kind, key, name, _ in choices if kind == "issue"]
     # Every language the service knows (19), not only those of open requests: asking the database
     # which languages open requests use took longer than the rest of the page's queries together.
     languages = sorted(LANGUAGES, key=LANGUAGES.__getitem__)
-    return Triage(rows, pages, filters, [(c, n) for c, n in issues], [(str(i), n) for i, n in areas], languages)
+    return Triage(rows, pages, filters, issues, areas, languages)
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:
@@ -503,12 +531,12 @@ def candidates(session: Session, organiser: User, request_id: object, now: datet
         rows.append(Candidate(candidate.volunteer_id, candidate.display_name, organisation_of(profile),
                               candidate.score, list(candidate.contributions), candidate.distance_km, _load(profile),
                               sorted(candidate.support_modes), readiness))
-    excluded_ids = ranking.pool.in_name_order(result.excluded_ids)
-    pages = Pages.of(len(excluded_ids), page)
-    slice_ = excluded_ids[pages.offset:pages.offset + PAGE_SIZE]
-    explained = {e.volunteer_id: e for e in ranking.explain(slice_)}
-    excluded = [Excluded(i, ranking.profile(i).name, organisation_of(ranking.profile(i)),  # type: ignore[union-attr]
-                         [r.message for r in explained[i].reasons]) for i in slice_]
+    pages = Pages.of(len(result.excluded_ids), page)
+    excluded = []
+    for exclusion in ranking.excluded_page(pages.offset, PAGE_SIZE):
+        profile = ranking.profile(exclusion.volunteer_id)
+        excluded.append(Excluded(exclusion.volunteer_id, profile.name, organisation_of(profile),  # type: ignore[union-attr]
+                                 [r.message for r in exclusion.reasons]))
     counts = [(rule, matching.RULES[rule], n) for rule, n in sorted(result.failure_counts, key=lambda c: -c[1])]
     search = _search(session, organiser, request, query, today) if query.strip() else None
     waiting = session.scalar(sa.select(Offer).where(Offer.request_id == request.id,

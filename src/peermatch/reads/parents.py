@@ -64,7 +64,7 @@ def request_page(session: Session, parent: User, request_id: str | uuid.UUID) ->
     )
     introduced = match is not None and match.introduced_dt is not None
     return RequestPage(request, match, requests.can_withdraw(request),
-                       matches.can_give_parent_feedback(session, request), drafts.can_change_safe_contact(request),
+                       matches.parent_feedback_due(match), drafts.can_change_safe_contact(request),
                        drafts.can_change_request(request),
                        messages.thread(session, match) if introduced and match else [], messages.thread_open(match))
 

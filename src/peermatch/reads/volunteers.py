@@ -126,8 +126,9 @@ def offers_waiting(session: Session, profile: VolunteerProfile, now: datetime) -
     return list(session.scalars(
         sa.select(Offer).where(Offer.volunteer_id == profile.id, Offer.status == OfferStatus.OFFERED,
                                sa.or_(Offer.expires_dt.is_(None), Offer.expires_dt > now))
-        .options(selectinload(Offer.request).selectinload(SupportRequest.main_issue),
-                 selectinload(Offer.request).selectinload(SupportRequest.area))
+        .options(selectinload(Offer.request).options(
+            selectinload(SupportRequest.main_issue), selectinload(SupportRequest.area),
+            selectinload(SupportRequest.issue_types), selectinload(SupportRequest.language_rows)))
         .order_by(Offer.expires_dt)
     ))
 

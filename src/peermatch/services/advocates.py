@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from peermatch import clock
 from peermatch.errors import DomainError, NotFound
@@ -70,12 +70,12 @@ def _record(session: Session, by: User | None, action: AuditAction, profile: Vol
 
 
 def profile_for(session: Session, user: User) -> VolunteerProfile | None:
-    """The volunteer's own profile, or None while they have not applied."""
-    return session.scalar(
-        sa.select(VolunteerProfile).where(VolunteerProfile.user_id == user.id)
-        .options(selectinload(VolunteerProfile.vetting), selectinload(VolunteerProfile.organisation),
-                 selectinload(VolunteerProfile.pauses))
-    )
+    """The volunteer's own profile, or None while they have not applied.
+
+    Its vetting, organisation and dates away load when a page first reads them (one statement
+    each, as eager loading would send): the pages answered most, such as the offers, read none.
+    """
+    return session.scalar(sa.select(VolunteerProfile).where(VolunteerProfile.user_id == user.id))
 
 
 # -- applying and your details ---------------------------------------------------------------

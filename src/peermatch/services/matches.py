@@ -264,7 +264,11 @@ def latest_for(session: Session, request: SupportRequest) -> Match | None:
 
 def can_give_parent_feedback(session: Session, request: SupportRequest) -> bool:
     """The parent can say how it went once, after a match they were introduced to ended."""
-    match = latest_for(session, request)
+    return parent_feedback_due(latest_for(session, request))
+
+
+def parent_feedback_due(match: Match | None) -> bool:
+    """:func:`can_give_parent_feedback` for the request's latest match, when a page has already read it."""
     if match is None or match.status != MatchStatus.ENDED or match.introduced_dt is None:
         return False
     return not any(f.author == FeedbackAuthor.PARENT for f in match.feedback)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from peermatch.web.fields import GovDateField
-
 from peermatch.web.forms import email_field, name_field, submit
+from peermatch.web.widgets import FilterButton, FilterSelect
 
 
 class InviteOrganiserForm(FlaskForm):
@@ -38,11 +38,11 @@ class AuditFiltersForm(FlaskForm):
 
     person = StringField("Person's email address", widget=GovTextInput(),
                          validators=[Length(max=254, message="Email address must be 254 characters or fewer")])
-    organisation = SelectField("Organisation", widget=GovSelect(), validate_choice=False)
-    action = SelectField("Action", widget=GovSelect(), validate_choice=False)
+    organisation = SelectField("Organisation", widget=FilterSelect(), validate_choice=False)
+    action = SelectField("Action", widget=FilterSelect(), validate_choice=False)
     since = GovDateField("From", what="the first day")
     until = GovDateField("To", what="the last day")
-    submit = submit("Filter")
+    submit = SubmitField("Filter", widget=FilterButton())
 
 
 class RetentionForm(FlaskForm):

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovSelect, GovTextInput
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from peermatch.models import MatchOutcome, UnmatchedReason
 from peermatch.web.fields import GovDateField
 from peermatch.web.forms import submit
-from peermatch.web.widgets import Checkboxes, Radios
+from peermatch.web.widgets import Checkboxes, FilterButton, FilterCheckbox, FilterSelect, Radios
 
 UNMATCHED_REASONS = {
     UnmatchedReason.NO_ADVOCATE_AVAILABLE: "No advocate is available in time",
@@ -109,14 +118,14 @@ class TriageForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", widget=GovSelect(), validate_choice=False,
+    status = SelectField("Status", widget=FilterSelect(), validate_choice=False,
                          choices={"": "Any status", "waiting": "Needs an offer", "submitted": "New", "open": "Open",
                                   "offered": "Offered"})
-    issue = SelectField("Issue type", widget=GovSelect(), validate_choice=False)
-    area = SelectField("Area", widget=GovSelect(), validate_choice=False)
-    language = SelectField("Language", widget=GovSelect(), validate_choice=False)
-    soon = BooleanField("Meeting within 7 days", widget=GovCheckboxInput())
-    submit = submit("Filter")
+    issue = SelectField("Issue type", widget=FilterSelect(), validate_choice=False)
+    area = SelectField("Area", widget=FilterSelect(), validate_choice=False)
+    language = SelectField("Language", widget=FilterSelect(), validate_choice=False)
+    soon = BooleanField("Meeting within 7 days", widget=FilterCheckbox())
+    submit = SubmitField("Filter", widget=FilterButton())
 
 
 class AdvocateFiltersForm(FlaskForm):
@@ -124,17 +133,17 @@ class AdvocateFiltersForm(FlaskForm):
         csrf = False
 
     name = StringField("Name", widget=GovTextInput(), validators=[Length(max=100)])
-    standing = SelectField("Standing", widget=GovSelect(), validate_choice=False, choices={
+    standing = SelectField("Standing", widget=FilterSelect(), validate_choice=False, choices={
         "": "Any", "application_received": "Application received", "approved": "Approved",
         "suspended": "Suspended", "inactive": "Stepped back", "rejected": "Not approved", "withdrawn": "Withdrawn"})
-    vetting = SelectField("Vetting", widget=GovSelect(), validate_choice=False, choices={
+    vetting = SelectField("Vetting", widget=FilterSelect(), validate_choice=False, choices={
         "": "Any", "not_started": "Not started", "in_progress": "In progress", "complete": "Complete",
         "expiring": "DBS check runs out within 30 days", "expired": "Expired"})
-    language = SelectField("Language", widget=GovSelect(), validate_choice=False)
-    mode = SelectField("Support", widget=GovSelect(), validate_choice=False, choices={
+    language = SelectField("Language", widget=FilterSelect(), validate_choice=False)
+    mode = SelectField("Support", widget=FilterSelect(), validate_choice=False, choices={
         "": "Any", "in_person": "In person", "phone": "Phone", "video": "Video"})
-    network_wide = BooleanField("Supports parents anywhere in the network", widget=GovCheckboxInput())
-    submit = submit("Filter")
+    network_wide = BooleanField("Supports parents anywhere in the network", widget=FilterCheckbox())
+    submit = SubmitField("Filter", widget=FilterButton())
 
 
 class BatchForm(FlaskForm):
