@@ -37,6 +37,11 @@ def test_the_demo_network_is_believable_and_loads_only_once(session: Any, app: A
     # every organisation covers real areas with real outward codes
     for organisation in session.scalars(sa.select(Organisation)):
         assert organisation.areas and all(area.outcodes for area in organisation.areas)
+    # the name each parent asked us to use is a person's name (a column's name once showed on screens)
+    from peermatch.models import SafeContact
+
+    names = set(session.scalars(sa.select(SafeContact.name_to_ask_for)))
+    assert len(names) > 20 and not names & {c.name for c in SupportRequest.__table__.columns}
 
     before = first.counts
     second = load_demo_data(session, clock.now())

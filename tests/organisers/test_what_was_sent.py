@@ -33,7 +33,8 @@ def test_the_request_and_advocate_pages_list_the_notifications_sent_without_thei
     assert "Offer sent" in section and "The advocate" in section
     assert "Failed: The mail server refused it" in section
     assert notifications.PARENT_WORDS not in page and PARENT_EMAIL not in section
-    [viewed] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REQUEST_VIEWED))
+    [viewed] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REQUEST_VIEWED,
+                                                           AuditEvent.subject_id == str(request.id)))
     assert viewed.details["notifications_shown"] == 3
 
     advocate_page = browser.get(f"/organiser/advocates/{profile.id}").get_data(as_text=True)

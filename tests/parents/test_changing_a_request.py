@@ -102,7 +102,8 @@ def test_changing_the_meeting_date_is_checked_like_the_question_audited_and_seen
     session.expire_all()
     request = session.get(SupportRequest, request.id)
     assert request.meeting_date == new and request.meeting_part == 2
-    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REQUEST_CHANGED)).one()
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.REQUEST_CHANGED,
+                                                        AuditEvent.subject_id == str(request.id))).one()
     assert event.actor_id == user.id and event.details["changed"] == ["meeting_date", "meeting_part"]
     assert str(new) not in str(event.details)  # the names of what changed, never the values
     assert f"{new:%A} {new.day} {new:%B %Y}, in the evening" in browser.get(

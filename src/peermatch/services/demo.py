@@ -306,7 +306,7 @@ class _DemoBuilder:
         parent.created_dt = min(parent.created_dt, submitted - timedelta(minutes=20))
         self.session.flush()
         request = requests.start_draft(self.session, parent)
-        for name, value in dict(
+        for column, value in dict(
             organisation_id=org.id, area_id=area.id, outcode=outcode,
             latitude=centre.latitude, longitude=centre.longitude, main_issue_id=issues[0].id,
             meeting_type=self.rng.choice(list(MeetingType)) if meeting else None,
@@ -317,7 +317,7 @@ class _DemoBuilder:
             advocate_gender=self.rng.choices([None, Gender.WOMAN, Gender.MAN], [75, 22, 3])[0],
             created_dt=submitted - timedelta(minutes=15),
         ).items():
-            setattr(request, name, value)
+            setattr(request, column, value)
         if not (request.accepts_in_person or request.accepts_phone or request.accepts_video):
             request.accepts_phone = True
         request.issue_types = issues
