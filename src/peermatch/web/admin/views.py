@@ -10,13 +10,17 @@ from peermatch.errors import DomainError
 from peermatch.extensions import db
 from peermatch.models import AuditAction, Role
 from peermatch.reads import admin as reads
-from peermatch.services import invitations, mail, retention, scoring_models, two_factor
+from peermatch.services import invitations, mail, network, retention, scoring_models, two_factor
 from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.admin.forms import (
     ActivateModelForm,
+    AddAreaForm,
     AuditFiltersForm,
     InviteOrganiserForm,
+    OrganisationForm,
+    OutcodesForm,
+    RemoveAreaForm,
     ResetTwoFactorForm,
     RetentionForm,
 )
@@ -160,6 +164,108 @@ def retention_settings():
     if not form.is_submitted():
         form.days.data = page.days
     return render_template("admin/retention.html", form=form, page=page)
+
+
+# -- member organisations and what they cover ------------------------------------------------------------
+
+@bp.get("/organisations")
+@roles_required(Role.ADMIN)
+def organisations():
+    """The coverage table: which organisation covers which council areas, and how many outward codes."""
+    return render_template("admin/organisations.html", rows=reads.coverage(db.session))
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda: url_for("admin.add_organisation"), on_get=False)
+def add_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = network.add_organisation(db.session, form.name.data, form.contact_email.data,
+                                                    current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"{organisation.name} added. Now add the council areas it covers", "success")
+            return redirect(url_for("admin.add_area", organisation_id=organisation.id))
+    return render_template("admin/add_organisation.html", form=form)
+
+
+@bp.route("/organisations/<organisation_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda organisation_id: url_for("admin.organisation", organisation_id=organisation_id),
+                         on_get=False)
+def organisation(organisation_id: str):
+    """An organisation's name and contact email (changed here), its council areas and outward codes."""
+    found = reads.organisation(db.session, organisation_id)
+    form = OrganisationForm(obj=found if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = network.edit_organisation(db.session, found, form.name.data, form.contact_email.data,
+                                                current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Saved" if changed else "Nothing changed", "success")
+            return redirect(url_for("admin.organisation", organisation_id=found.id))
+    row = next(r for r in reads.coverage(db.session) if r.organisation.id == found.id)
+    return render_template("admin/organisation.html", form=form, organisation=found, row=row)
+
+
+@bp.route("/organisations/<organisation_id>/areas/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda organisation_id: url_for("admin.add_area", organisation_id=organisation_id),
+                         on_get=False)
+def add_area(organisation_id: str):
+    found = reads.organisation(db.session, organisation_id)
+    form = AddAreaForm()
+    form.area.choices = {"": "Choose a council area", **dict(reads.council_areas_to_add(db.session))}
+    if form.validate_on_submit():
+        try:
+            area = network.add_area(db.session, found, form.area.data, current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"{found.name} now covers {area.name}", "success")
+            return redirect(url_for("admin.organisation", organisation_id=found.id))
+    return render_template("admin/add_area.html", form=form, organisation=found)
+
+
+@bp.route("/organisations/<organisation_id>/areas/<area_id>/remove", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required()
+def remove_area(organisation_id: str, area_id: str):
+    """Confirm, then the organisation no longer covers the area."""
+    found = reads.organisation(db.session, organisation_id)
+    area = reads.covered_area(db.session, found, area_id)
+    form = RemoveAreaForm()
+    if form.validate_on_submit():
+        network.remove_area(db.session, found, area, current_user, clock.now())
+        flash(f"{found.name} no longer covers {area.name}", "success")
+        return redirect(url_for("admin.organisation", organisation_id=found.id))
+    return render_template("admin/remove_area.html", form=form, organisation=found, area=area)
+
+
+@bp.route("/organisations/<organisation_id>/outcodes", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@recent_sign_in_required(back=lambda organisation_id: url_for("admin.outcodes", organisation_id=organisation_id),
+                         on_get=False)
+def outcodes(organisation_id: str):
+    """Outward codes the organisation covers on their own, beyond its council areas."""
+    found = reads.organisation(db.session, organisation_id)
+    form = OutcodesForm()
+    if form.validate_on_submit():
+        try:
+            added, removed = network.set_outcodes(db.session, found, form.outcodes.data, current_user, clock.now())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"Outward codes saved: {len(added)} added, {len(removed)} taken out", "success")
+            return redirect(url_for("admin.organisation", organisation_id=found.id))
+    elif not form.is_submitted():
+        form.outcodes.data = " ".join(reads.given_outcodes(db.session, found))
+    return render_template("admin/outcodes.html", form=form, organisation=found)
 
 
 def _page() -> int:

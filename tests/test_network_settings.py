@@ -1,0 +1,139 @@
+"""The network admin's settings: organisations and what they cover, organisers, and the issue-type list."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import time_machine
+
+from support import error_messages
+from peermatch import clock
+from peermatch.models import Area, AuditAction, AuditEvent, Organisation, Role
+from peermatch.services.reference_data import area_for_outcode, ensure_area, outcode_coverage
+
+
+def events(session: Any, action: AuditAction, subject_id: Any) -> list[AuditEvent]:
+    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action,
+                                                            AuditEvent.subject_id == str(subject_id))))
+
+
+def organisation_named(session: Any, name: str) -> Organisation:
+    return session.scalar(sa.select(Organisation).where(Organisation.name == name))
+
+
+# -- organisations and the areas they cover -------------------------------------------------------------
+
+def test_no_area_is_covered_by_two_organisations(sign_in_as: Any, people: Any, session: Any) -> None:
+    cumbria = people.organisation("Cumbria Parents Together", county="Cumbria")
+    other = people.organisation("Lancashire Parents Together", county="Lancashire")
+    admin, _ = sign_in_as(Role.ADMIN)
+    form = admin.get(f"/admin/organisations/{other.id}/areas/new").get_data(as_text=True)
+    assert "Cumbria (covered by Cumbria Parents Together)" in form
+    response = admin.submit(f"/admin/organisations/{other.id}/areas/new", {"area": "Cumbria"})
+    assert error_messages(response) == ["Cumbria is already covered by Cumbria Parents Together. "
+                                        "Remove it there first"]
+    session.expire_all()
+    assert area_for_outcode(session, "LA14").organisation_id == cumbria.id
+
+
+def test_removing_an_area_asks_first_and_then_its_parents_reach_nobody(sign_in_as: Any, people: Any,
+                                                                       session: Any) -> None:
+    organisation = people.organisation("Cumbria Parents Together", county="Cumbria")
+    area = ensure_area(session, "Cumbria")
+    admin, _ = sign_in_as(Role.ADMIN)
+    address = f"/admin/organisations/{organisation.id}/areas/{area.id}/remove"
+    page = admin.get(address).get_data(as_text=True)
+    assert "Remove this council area?" in page and "govuk-button--warning" in page
+    assert admin.submit(address).headers["Location"] == f"/admin/organisations/{organisation.id}"
+    session.expire_all()
+    assert area_for_outcode(session, "LA14").organisation_id is None
+    assert admin.get(address).status_code == 404  # no longer theirs to remove
+    # Then another organisation can take it.
+    other = people.organisation("Another Group", county="")
+    assert admin.submit(f"/admin/organisations/{other.id}/areas/new", {"area": "Cumbria"}).status_code == 302
+    session.expire_all()
+    assert area_for_outcode(session, "LA14").organisation_id == other.id
+
+
+def test_an_outward_code_is_given_on_its_own_never_twice(sign_in_as: Any, people: Any, session: Any) -> None:
+    devon = people.organisation("Devon Group", county="Devon")
+    cornwall = people.organisation("Cornwall Group", county="Cornwall")
+    admin, _ = sign_in_as(Role.ADMIN)
+    address = f"/admin/organisations/{devon.id}/outcodes"
+    # TA1 is Somerset's, which nobody covers; EX2 is Devon's own; TR1 is Cornwall's.
+    refused = admin.submit(address, {"outcodes": "ta1, EX2 TR1 ZZ9"})
+    assert error_messages(refused) == ["We do not recognise ZZ9. Enter outward codes like EX1 or LA14"]
+    refused = admin.submit(address, {"outcodes": "ta1 EX2 TR1"})
+    assert error_messages(refused) == [
+        "EX2 is already covered through Devon. TR1 is already covered by Cornwall Group"]
+    assert admin.submit(address, {"outcodes": "ta1"}).status_code == 302
+    session.expire_all()
+    assert area_for_outcode(session, "TA1").organisation_id == devon.id
+    assert "TA1" in admin.get(address).get_data(as_text=True)
+    row = next(r for r in _coverage(session) if r.organisation.id == devon.id)
+    assert row.given == ["TA1"] and row.outcodes == len(ensure_area(session, "Devon").outcodes)
+    # Somerset covered later by another group: TA1 stays Devon's, covered once.
+    somerset = people.organisation("Somerset Group", county="Somerset")
+    session.expire_all()
+    assert area_for_outcode(session, "TA1").organisation_id == devon.id
+    assert outcode_coverage(session)["TA1"] == devon.id and outcode_coverage(session)["TA2"] == somerset.id
+    # Taken out again, it goes back to Somerset's area.
+    assert admin.submit(address, {"outcodes": ""}).status_code == 302
+    session.expire_all()
+    assert area_for_outcode(session, "TA1").organisation_id == somerset.id
+    [changed, _] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.OUTCODES_CHANGED,
+                                                               AuditEvent.organisation_id == devon.id)
+                                   .order_by(AuditEvent.occurred_dt)).all()
+    assert changed.details == {"added": ["TA1"], "removed": []}
+    assert cornwall.id != devon.id
+
+
+def _coverage(session: Any) -> Any:
+    from peermatch.reads.admin import coverage
+
+    return coverage(session)
+
+
+def test_the_coverage_table_agrees_with_where_a_postcode_goes(people: Any, session: Any) -> None:
+    people.organisation("Devon Group", county="Devon")
+    people.organisation("London Group", county="Greater London")
+    covered = outcode_coverage(session)
+    from peermatch.geo import outcode_table
+
+    for code in random.Random(14).sample(sorted(outcode_table()), 150) + ["EX1", "SW1A", "EC2M", "LA14"]:
+        area = area_for_outcode(session, code)
+        assert covered.get(code) == (area.organisation_id if area is not None else None), code
+
+
+def test_editing_an_organisation_keeps_names_unique_and_is_audited(sign_in_as: Any, people: Any,
+                                                                   session: Any) -> None:
+    first = people.organisation("First Group", county="")
+    people.organisation("Second Group", county="")
+    admin, _ = sign_in_as(Role.ADMIN)
+    address = f"/admin/organisations/{first.id}"
+    assert 'value="First Group"' in admin.get(address).get_data(as_text=True)
+    clash = admin.submit(address, {"name": "second group", "contact_email": ""})
+    assert error_messages(clash) == ["There is already a member organisation called Second Group"]
+    assert admin.submit(address, {"name": "First Parents Group", "contact_email": "a@example.org"}).status_code == 302
+    session.expire_all()
+    assert (first.name, first.contact_email) == ("First Parents Group", "a@example.org")
+    [changed] = events(session, AuditAction.ORGANISATION_CHANGED, first.id)
+    assert changed.details == {"changed": ["name", "contact_email"]}
+
+
+def test_settings_need_a_recent_sign_in(sign_in_as: Any, people: Any, session: Any) -> None:
+    organisation = people.organisation("First Group", county="")
+    start = clock.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        admin, _ = sign_in_as(Role.ADMIN)
+        token = admin.csrf_token("/admin/organisations/new")
+        traveller.move_to(start + timedelta(minutes=16))
+        response = admin.post(f"/admin/organisations/{organisation.id}/areas/new",
+                              data={"csrf_token": token, "area": "Devon"})
+        assert response.headers["Location"] == (
+            f"/confirm-it-is-you?next=/admin/organisations/{organisation.id}/areas/new")
+    session.expire_all()
+    assert session.scalar(sa.select(Area).where(Area.organisation_id == organisation.id)) is None
