@@ -83,7 +83,8 @@ def make_cast(session: Any) -> Cast:
              "decision": "approve", "slug": "meeting", "topic": "experience", "token": "not-a-real-token",
              "pause_id": "00000000-0000-4000-8000-000000000001", "organisation_id": str(organisation),
              "area_id": str(session.scalar(sa.select(Area.id).where(Area.organisation_id == organisation)
-                                           .order_by(Area.name).limit(1)))},
+                                           .order_by(Area.name).limit(1))),
+             "issue_type_id": str(request.main_issue_id or request.issue_types[0].id)},
     )
 
 

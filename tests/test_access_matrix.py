@@ -111,6 +111,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "admin.organisations": only(("admin",)), "admin.add_organisation": only(("admin",)),
     "admin.organisation": only(("admin",)), "admin.add_area": only(("admin",)),
     "admin.remove_area": only(("admin",)), "admin.outcodes": only(("admin",)),
+    "admin.organiser": only(("admin",)), "admin.deactivate_organiser": only(("admin",)),
+    "admin.reinvite_organiser": only(("admin",)),
+    "admin.issue_types": only(("admin",)), "admin.issue_type": only(("admin",)),
+    "admin.retire_issue_type": only(("admin",)),
 }
 
 
