@@ -15,6 +15,7 @@ from flask import Flask
 from peermatch import clock
 from peermatch.models import (
     MATCH_INTRODUCED,
+    Area,
     Match,
     Offer,
     Role,
@@ -80,7 +81,10 @@ def make_cast(session: Any) -> Cast:
         ids={"request_id": str(request.id), "offer_id": str(offer.id), "match_id": str(match.id),
              "volunteer_id": str(advocate.id), "user_id": str(organiser.id), "version": "default-1",
              "decision": "approve", "slug": "meeting", "topic": "experience", "token": "not-a-real-token",
-             "pause_id": "00000000-0000-4000-8000-000000000001"},
+             "pause_id": "00000000-0000-4000-8000-000000000001", "organisation_id": str(organisation),
+             "area_id": str(session.scalar(sa.select(Area.id).where(Area.organisation_id == organisation)
+                                           .order_by(Area.name).limit(1))),
+             "issue_type_id": str(request.main_issue_id or request.issue_types[0].id)},
     )
 
 

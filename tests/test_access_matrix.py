@@ -108,6 +108,13 @@ MATRIX: dict[str, dict[str, int]] = {
     "admin.send_batch": only(("admin",), admin=302), "admin.scoring_models": only(("admin",)),
     "admin.activate_scoring_model": only(("admin",)), "admin.reset_two_factor": only(("admin",)),
     "admin.audit_log": only(("admin",)), "admin.retention_settings": only(("admin",)),
+    "admin.organisations": only(("admin",)), "admin.add_organisation": only(("admin",)),
+    "admin.organisation": only(("admin",)), "admin.add_area": only(("admin",)),
+    "admin.remove_area": only(("admin",)), "admin.outcodes": only(("admin",)),
+    "admin.organiser": only(("admin",)), "admin.deactivate_organiser": only(("admin",)),
+    "admin.reinvite_organiser": only(("admin",)),
+    "admin.issue_types": only(("admin",)), "admin.issue_type": only(("admin",)),
+    "admin.retire_issue_type": only(("admin",)),
 }
 
 

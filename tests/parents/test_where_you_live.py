@@ -3,6 +3,7 @@ dead end."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from journey import answers
 from support import error_messages
 from peermatch.errors import DomainError
-from peermatch.models import Role, SupportRequest, VolunteerProfile
+from peermatch.models import AuditAction, AuditEvent, Organisation, Role, SupportRequest, VolunteerProfile
 from peermatch.services import drafts
 
 
@@ -87,3 +88,30 @@ def test_an_uncovered_parent_can_ask_for_phone_or_video_support_from_the_nearest
     request = session.scalars(sa.select(SupportRequest).where(SupportRequest.parent_id == user.id)).one()
     assert request.organisation_id == cumbria.id and request.outcode == "LS1"
     assert not request.accepts_in_person and request.accepts_phone
+
+
+def test_an_organisation_added_for_devon_through_the_admin_pages_is_reached_by_a_parent_in_ex1(
+        sign_in_as: Any, session: Any) -> None:
+    admin, admin_user = sign_in_as(Role.ADMIN)
+    added = admin.submit("/admin/organisations/new", {"name": "Devon Parents Together",
+                                                      "contact_email": "Hello@DevonParents.example.org"})
+    devon = session.scalar(sa.select(Organisation).where(Organisation.name == "Devon Parents Together"))
+    assert added.headers["Location"] == f"/admin/organisations/{devon.id}/areas/new"
+    assert devon.contact_email == "hello@devonparents.example.org"
+    area = admin.submit(f"/admin/organisations/{devon.id}/areas/new", {"area": "Devon"})
+    assert area.headers["Location"] == f"/admin/organisations/{devon.id}", error_messages(area)
+    page = admin.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r"Devon Parents Together</a>\s*</td>\s*<td[^>]*>\s*Devon\s*</td>", page), page
+
+    parent, user = sign_in_as(Role.PARENT)
+    answer_until_where(parent)
+    response = parent.submit("/ask/where", {"postcode": "EX1 1AA"})
+    assert response.headers["Location"] == "/ask/how", error_messages(response)
+    session.expire_all()
+    assert drafts.existing_draft(session, user).organisation_id == devon.id
+
+    assert session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == AuditAction.ORGANISATION_ADDED, AuditEvent.subject_id == str(devon.id))).actor_id == admin_user.id
+    [added_area] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.AREA_ADDED,
+                                                               AuditEvent.organisation_id == devon.id)).all()
+    assert added_area.details == {"area": "Devon"}

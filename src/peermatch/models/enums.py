@@ -315,3 +315,15 @@ class AuditAction(enum.StrEnum):
     # keeping nothing longer than needed
     RETENTION_PURGE = "network.retention_purge"
     SETTING_CHANGED = "network.setting_changed"
+    # the network's settings (services/network.py)
+    ORGANISATION_ADDED = "network.organisation_added"
+    ORGANISATION_CHANGED = "network.organisation_changed"
+    AREA_ADDED = "network.area_added"
+    AREA_REMOVED = "network.area_removed"
+    OUTCODES_CHANGED = "network.outcodes_changed"
+    ORGANISER_DEACTIVATED = "account.organiser_deactivated"
+    ORGANISER_REINVITED = "account.organiser_reinvited"
+    ORGANISER_MOVED = "account.organiser_moved"
+    ISSUE_TYPE_ADDED = "network.issue_type_added"
+    ISSUE_TYPE_RENAMED = "network.issue_type_renamed"
+    ISSUE_TYPE_RETIRED = "network.issue_type_retired"

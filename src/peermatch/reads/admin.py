@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from peermatch import clock
 from peermatch.models import (
     REQUEST_LOOKING,
+    Area,
     AuditAction,
     AuditEvent,
+    IssueType,
     Organisation,
     Role,
     ScoringModelVersion,
@@ -247,3 +249,116 @@ def retention_page(session: Session, config: Any, now: datetime) -> RetentionPag
     saved = session.get(Setting, retention.SETTING)
     return RetentionPage(days=retention.retention_days(session, config), changed_dt=saved.updated_dt if saved else None,
                          runs=runs, tonight=retention.purge_now(session, config, now, dry_run=True))
+
+
+# -- the network's settings: organisations and what they cover, organisers, issue types -------------------
+
+@dataclass(frozen=True)
+class CoverageRow:
+    organisation: Organisation
+    areas: list[str]
+    outcodes: int  # every outward code it covers, through its areas or on their own
+    given: list[str]  # outward codes given to it on their own
+
+
+def coverage(session: Session) -> list[CoverageRow]:
+    """Which organisation covers which council areas, and how many outward codes: one row per organisation."""
+    from peermatch.services.network import given_outcodes
+    from peermatch.services.reference_data import outcode_coverage
+
+    counted: dict[uuid.UUID, int] = {}
+    for organisation_id in outcode_coverage(session).values():
+        counted[organisation_id] = counted.get(organisation_id, 0) + 1
+    areas: dict[uuid.UUID, list[str]] = {}
+    for organisation_id, name in session.execute(sa.select(Area.organisation_id, Area.name)
+                                                 .where(Area.organisation_id.is_not(None)).order_by(Area.name)):
+        areas.setdefault(organisation_id, []).append(name)
+    return [CoverageRow(o, areas.get(o.id, []), counted.get(o.id, 0), given_outcodes(session, o))
+            for o in organisations(session)]
+
+
+def given_outcodes(session: Session, organisation: Organisation) -> list[str]:
+    """The outward codes an organisation covers on their own, sorted."""
+    from peermatch.services.network import given_outcodes as given
+
+    return given(session, organisation)
+
+
+def organisation(session: Session, organisation_id: str) -> Organisation:
+    """A member organisation, or NotFound."""
+    from peermatch.errors import NotFound
+
+    try:
+        found = session.get(Organisation, uuid.UUID(organisation_id))
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound("No such organisation")
+    return found
+
+
+def covered_area(session: Session, organisation: Organisation, area_id: str) -> Area:
+    """One of the areas this organisation covers, or NotFound."""
+    from peermatch.errors import NotFound
+
+    try:
+        area = session.get(Area, uuid.UUID(area_id))
+    except ValueError:
+        area = None
+    if area is None or area.organisation_id != organisation.id:
+        raise NotFound("This organisation does not cover that area")
+    return area
+
+
+def council_areas_to_add(session: Session) -> list[tuple[str, str]]:
+    """(county, label) of every council area of the outcode table; those covered say by whom."""
+    from peermatch.services.reference_data import counties, slugify
+
+    covering = {code: name for code, name in session.execute(
+        sa.select(Area.code, Organisation.name).join(Organisation, Organisation.id == Area.organisation_id))}
+    return [(county, f"{county} (covered by {covering[slugify(county)]})" if slugify(county) in covering
+             else county) for county in sorted(counties())]
+
+
+def organiser_account(session: Session, user_id: str) -> User:
+    """An organiser's account (active or not), or NotFound."""
+    from peermatch.errors import NotFound
+
+    user = staff_account(session, user_id)
+    if user.role != Role.ORGANISER:
+        raise NotFound("No such organiser")
+    return user
+
+
+@dataclass(frozen=True)
+class IssueTypeRow:
+    issue_type: IssueType
+    requests: int  # requests that name it (any status)
+    volunteers: int  # volunteers who lived through it or asked not to take it
+
+
+def issue_types(session: Session) -> list[IssueTypeRow]:
+    """Every issue type, offered ones first in their order, then retired ones, with how much uses each."""
+    from peermatch.models import request_issue_types, volunteer_lived_experience, volunteer_opt_outs
+
+    def counts(table: sa.Table, column: str) -> dict[uuid.UUID, int]:
+        return {key: n for key, n in session.execute(
+            sa.select(table.c.issue_type_id, sa.func.count(sa.distinct(table.c[column]))).group_by(table.c.issue_type_id))}
+
+    requests = counts(request_issue_types, "request_id")
+    lived, opted = counts(volunteer_lived_experience, "volunteer_id"), counts(volunteer_opt_outs, "volunteer_id")
+    rows = session.scalars(sa.select(IssueType).order_by(IssueType.active.desc(), IssueType.position, IssueType.name))
+    return [IssueTypeRow(t, requests.get(t.id, 0), lived.get(t.id, 0) + opted.get(t.id, 0)) for t in rows]
+
+
+def issue_type(session: Session, issue_type_id: str) -> IssueType:
+    """One issue type, or NotFound."""
+    from peermatch.errors import NotFound
+
+    try:
+        found = session.get(IssueType, uuid.UUID(issue_type_id))
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound("No such issue type")
+    return found

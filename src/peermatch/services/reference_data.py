@@ -13,6 +13,7 @@ was corrected after an area was first created (central London, once filed as "Lo
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -92,6 +93,25 @@ def area_for_outcode(session: Session, outcode: str) -> Area | None:
     if county is not None and (county.organisation_id is not None or given is None):
         return county
     return given
+
+
+def outcode_coverage(session: Session) -> dict[str, uuid.UUID]:
+    """Every covered outward code of the table, with the organisation covering it: :func:`area_for_outcode`'s
+    answer for all of them at once (three queries), for the admin's coverage table."""
+    areas = {a.id: a for a in session.scalars(sa.select(Area))}
+    by_code = {a.code: a for a in areas.values()}
+    given = {code: areas[area_id] for code, area_id in session.execute(sa.select(AreaOutcode.outcode,
+                                                                                  AreaOutcode.area_id))}
+    covered: dict[str, uuid.UUID] = {}
+    for code, found in outcode_table().items():
+        area = given.get(code)
+        if area is None or area.organisation_id is None:
+            county = by_code.get(slugify(found.county)) if found.county else None
+            if county is not None and (county.organisation_id is not None or area is None):
+                area = county
+        if area is not None and area.organisation_id is not None:
+            covered[code] = area.organisation_id
+    return covered
 
 
 def areas_named(session: Session, names: Iterable[str]) -> list[Area]:
