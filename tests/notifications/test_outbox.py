@@ -244,3 +244,21 @@ def test_an_erased_parent_is_never_sent_what_was_waiting(session: Any, volunteer
     personal_data.erase_parent(session, session.get(User, request.parent_id), TUESDAY_TEN)
     row = session.get(Notification, waiting.id, populate_existing=True)
     assert (row.status, row.recipient_id, row.request_id) == (NotificationStatus.CANCELLED, None, None)
+
+
+def test_in_production_nothing_is_written_to_the_log_instead_of_sent(app: Any, session: Any, people: Any,
+                                                                    stopped: Any, caplog: Any) -> None:
+    """An address and its words in a log are a leak: production with no server or provider refuses instead."""
+    user = people.user(Role.VOLUNTEER, email="never.logged@example.org")
+    user.phone, user.notify_by_text = "07700 900999", True
+    notifications.tell_user(session, user, NotificationEvent.VETTING_DECISION, "decided", TUESDAY_TEN)
+    app.config["ENV"] = "production"
+    try:
+        deliver(app)
+    finally:
+        app.config["ENV"] = "development"
+    problems = {n.channel: (n.status, n.problem) for n in rows(session)}
+    assert problems == {
+        "email": (NotificationStatus.RETRYING, "No mail server is configured (PEERMATCH_MAIL_SERVER)"),
+        "text": (NotificationStatus.FAILED, "No text provider is configured (PEERMATCH_NOTIFY_API_KEY)")}
+    assert "never.logged@example.org" not in caplog.text and "07700 900999" not in caplog.text

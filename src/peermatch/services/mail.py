@@ -50,9 +50,19 @@ def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     return smtp
 
 
+def _only_to_the_log(config: Mapping[str, Any]) -> bool:
+    """No mail server: a developer's machine writes the message to the log. Production never does
+    (an address and a one-time link in a log is a way into an account), so there it is refused."""
+    if config.get("MAIL_SERVER"):
+        return False
+    if config.get("ENV") == "production":
+        raise smtplib.SMTPException("No mail server is configured (PEERMATCH_MAIL_SERVER)")
+    return True
+
+
 def send(config: Mapping[str, Any], mail: Mail) -> None:
     """Deliver one message through the configured SMTP server (raises on failure)."""
-    if not config.get("MAIL_SERVER"):
+    if _only_to_the_log(config):
         logger.info("No MAIL_SERVER configured; message to %s not sent:\n%s", mail.to, mail.body)
         return
     with _connect(config) as smtp:
@@ -72,7 +82,7 @@ def send_handing_over(config: Mapping[str, Any], mail: Mail, handing_over: Calla
     answers after the dot raises ``SMTPResponseException`` (nothing delivered); a broken
     connection then raises :class:`AfterHandOver`.
     """
-    if not config.get("MAIL_SERVER"):
+    if _only_to_the_log(config):
         handing_over()
         logger.info("No MAIL_SERVER configured; message to %s written here instead:\nSubject: %s\n\n%s",
                     mail.to, mail.subject, mail.body)
@@ -113,7 +123,7 @@ def send_after_commit(session: Session, config: Mapping[str, Any], mail: Mail) -
     So a view never commits early to be sure an account exists before its invitation goes out.
     """
     settings = {key: config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME",
-                                                 "MAIL_PASSWORD", "MAIL_SENDER")}
+                                                 "MAIL_PASSWORD", "MAIL_SENDER", "ENV")}
     session.info.setdefault(_QUEUE, []).append((settings, mail))
 
 

@@ -79,9 +79,17 @@ class Notify:
         return str(answer.get("id")) if isinstance(answer, dict) else None
 
 
+@dataclass(frozen=True)
+class NotConfigured:
+    """Production with no provider: a text is refused (the organisers see it failed), never logged with its number."""
+
+    def send(self, phone: str, body: str, reference: str, handing_over: Callable[[], None]) -> str | None:
+        raise TextRefused("No text provider is configured (PEERMATCH_NOTIFY_API_KEY)")
+
+
 def provider(config: Mapping[str, Any]) -> Provider:
-    """The configured text provider, or the log."""
+    """The configured text provider; with none, the log on a developer's machine and a refusal in production."""
     if config.get("NOTIFY_API_KEY"):
         return Notify(config["NOTIFY_API_KEY"], config.get("NOTIFY_SMS_TEMPLATE_ID") or "",
                       config.get("NOTIFY_BASE_URL") or NOTIFY_URL)
-    return LogOnly()
+    return NotConfigured() if config.get("ENV") == "production" else LogOnly()
