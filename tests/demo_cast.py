@@ -81,6 +81,7 @@ def make_cast(session: Any) -> Cast:
         ids={"request_id": str(request.id), "offer_id": str(offer.id), "match_id": str(match.id),
              "volunteer_id": str(advocate.id), "user_id": str(organiser.id), "version": "default-1",
              "decision": "approve", "slug": "meeting", "topic": "experience", "token": "not-a-real-token",
+             "table": "coverage-by-area",
              "pause_id": "00000000-0000-4000-8000-000000000001", "organisation_id": str(organisation),
              "area_id": str(session.scalar(sa.select(Area.id).where(Area.organisation_id == organisation)
                                            .order_by(Area.name).limit(1))),

@@ -154,7 +154,8 @@ def page_problems(html: str) -> list[str]:
     headings = [n.text() for n in nodes if n.tag == "h1"]
     if len(headings) != 1:
         problems.append(f"the page has {len(headings)} <h1> headings, not one: {headings!r}")
-    titles = [n.text() for n in nodes if n.tag == "title"]
+    # The document's title: an SVG chart's <title> names the chart, not the page.
+    titles = [n.text() for n in nodes if n.tag == "title" and not any(a.tag == "svg" for a in n.ancestors())]
     if len(titles) != 1 or not titles[0]:
         problems.append(f"the page has no single, non-empty <title>: {titles!r}")
     elif headings and not titles[0].removeprefix("Error: ").startswith(headings[0]):

@@ -103,6 +103,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "organisers.advocate_detail": only(ORGANISERS, other_organiser=404),
     "organisers.vetting": only(ORGANISERS, other_organiser=404),
     "organisers.decide": only(ORGANISERS, other_organiser=404),
+    "organisers.reports": only(ORGANISERS), "organisers.download_report": only(ORGANISERS),  # counts of their own
 
     "admin.home": only(("admin",)), "admin.organisers": only(("admin",)), "admin.batch": only(("admin",)),
     "admin.send_batch": only(("admin",), admin=302), "admin.scoring_models": only(("admin",)),
@@ -115,6 +116,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "admin.reinvite_organiser": only(("admin",)),
     "admin.issue_types": only(("admin",)), "admin.issue_type": only(("admin",)),
     "admin.retire_issue_type": only(("admin",)),
+    "admin.reports": only(("admin",)), "admin.download_report": only(("admin",)),
 }
 
 

@@ -3,7 +3,7 @@ unused accounts are erased, nothing younger is touched, nothing personal survive
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from peermatch.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
-from peermatch.reads import admin as admin_reads
+from peermatch.reads import reports
 from peermatch.services import matches, messages, offers, requests, retention
 from support import personal_values_left
 
@@ -91,7 +91,10 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
                                 email="never.applied@example.org")
     never_applied.created_dt = LONG_AGO
     session.flush()
-    before = admin_reads.requests_by_month(session)
+    every_month = reports.Scope(None, date(2024, 1, 1), date(2027, 12, 31))
+    before = reports.monthly_counts(session, every_month)
+    assert sum(before.values()) == 4  # two old requests, one young, one open
+    table_before = reports.report(session, every_month, NOW, 365).table("requests-by-month").rows
     old_ids = {old_supported.id, old_unmatched.id}
     young_ids = {young_supported.id, still_open.id}
     old_leaver_id, young_leaver_id = old_leaver.id, young_leaver.id
@@ -119,7 +122,8 @@ def test_the_purge_erases_what_is_older_than_the_period_and_nothing_younger(
     # ...what is younger is all there...
     assert personal_values_left(session, ["ParentYoungs", "Thank you Youngs", "LeaverLyndon", "Openshaw"]) != []
     # ...and the counts of past months are the same as before.
-    assert admin_reads.requests_by_month(session) == before
+    assert reports.monthly_counts(session, every_month) == before
+    assert reports.report(session, every_month, NOW, 365).table("requests-by-month").rows == table_before
 
     # Recorded: when and how many, never who.
     [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.RETENTION_PURGE))

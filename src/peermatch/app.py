@@ -114,6 +114,9 @@ def register_templates(app: Flask) -> None:
     from peermatch.web import filters
 
     filters.register(app)
+    from peermatch.web import reports as report_pages
+
+    report_pages.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -327,3 +327,5 @@ class AuditAction(enum.StrEnum):
     ISSUE_TYPE_ADDED = "network.issue_type_added"
     ISSUE_TYPE_RENAMED = "network.issue_type_renamed"
     ISSUE_TYPE_RETIRED = "network.issue_type_retired"
+    # reports (counts only; a download leaves the service, so it is recorded)
+    REPORT_DOWNLOADED = "organisation.report_downloaded"

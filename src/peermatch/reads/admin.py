@@ -196,28 +196,6 @@ def audit_log(session: Session, admin: User, filters: AuditFilters, now: datetim
 
 # -- retention ------------------------------------------------------------------------------------------------
 
-def requests_by_month(session: Session) -> dict[tuple[date, str], int]:
-    """Requests sent, by the month they were sent and where they ended up: live ones and purged ones alike.
-
-    The figures a report of past months stands on: a purge turns requests into anonymised
-    counts with the same month and status, so these never change when one runs.
-    """
-    from peermatch.models import AnonymisedRequestCount, RequestStatus
-
-    counts: dict[tuple[date, str], int] = {}
-    sent = sa.func.coalesce(SupportRequest.submitted_dt, SupportRequest.created_dt)
-    for when, status in session.execute(sa.select(sent, SupportRequest.status)
-                                        .where(SupportRequest.status != RequestStatus.DRAFT)):
-        key = (date(when.year, when.month, 1), status)
-        counts[key] = counts.get(key, 0) + 1
-    for month, status, count in session.execute(
-            sa.select(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status,
-                      sa.func.sum(AnonymisedRequestCount.count))
-            .group_by(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status)):
-        counts[(month, status)] = counts.get((month, status), 0) + int(count)
-    return counts
-
-
 @dataclass(frozen=True)
 class PurgeRun:
     ran_dt: datetime

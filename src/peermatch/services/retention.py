@@ -6,7 +6,7 @@ days by default) counted from the moment something finished, the purge erases:
 - **requests that finished** (closed, withdrawn, closed without a match), with everything
   that hangs on them: offers, matches, contacts logged, messages, feedback, safe-contact
   answers. Each is first folded into the anonymised monthly counts, so figures for past
-  months never change (``reads/admin.requests_by_month``);
+  months never change (``reads/reports.monthly_counts``);
 - **requests never sent** (drafts) untouched for the period;
 - **volunteers who left** (withdrawn, or not approved) that long ago, with their account,
   once no request still kept holds an offer or a match of theirs;

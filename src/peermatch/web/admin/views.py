@@ -13,6 +13,7 @@ from peermatch.extensions import db
 from peermatch.models import AuditAction, Role
 from peermatch.reads import admin as reads
 from peermatch.services import invitations, mail, network, retention, scoring_models, two_factor
+from peermatch.web import reports as report_pages
 from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.admin.forms import (
@@ -398,3 +399,18 @@ def _page() -> int:
         return max(1, int(request.args.get("page", "1")))
     except ValueError:
         return 1
+
+
+@bp.get("/reports")
+@roles_required(Role.ADMIN)
+def reports():
+    """The network's reports, each organisation side by side, or one organisation's, for a chosen period."""
+    return report_pages.page("admin/reports.html", "admin.reports", "admin.download_report", None, admin=True)
+
+
+@bp.get("/reports/<table>.csv")
+@roles_required(Role.ADMIN)
+@recent_sign_in_required()
+def download_report(table: str):
+    """One report table as CSV: anonymised counts only; needs a recent sign-in and is audited."""
+    return report_pages.download(table, None, admin=True)

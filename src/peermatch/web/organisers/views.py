@@ -21,6 +21,7 @@ from peermatch.models import Role
 from peermatch.reads import organisers as reads
 from peermatch.reference import LANGUAGES, describe_slots
 from peermatch.services import advocates, matches, matching, offers, requests
+from peermatch.web import reports as report_pages
 from peermatch.web import searches
 from peermatch.web.access import recent_sign_in_required, roles_required
 from peermatch.web.forms import show_error
@@ -400,3 +401,19 @@ def batch():
 @recent_sign_in_required(back=lambda: url_for("organisers.batch"))
 def send_batch():
     return send_batch_view(current_user.organisation_id, url_for("organisers.batch"))
+
+
+@bp.get("/reports")
+@roles_required(ORGANISER)
+def reports():
+    """Coverage gaps, time to match, fairness, offers and outcomes for this organisation, for a chosen period."""
+    return report_pages.page("organisers/reports.html", "organisers.reports", "organisers.download_report",
+                             current_user.organisation_id)
+
+
+@bp.get("/reports/<table>.csv")
+@roles_required(ORGANISER)
+@recent_sign_in_required()
+def download_report(table: str):
+    """One report table as CSV: anonymised counts only; needs a recent sign-in and is audited."""
+    return report_pages.download(table, current_user.organisation_id)

@@ -1,0 +1,724 @@
+"""Reports: how the network is doing, for an organisation or the whole network, over a chosen period.
+
+Every figure is a count or a statistic of counts: no report holds a person, a postcode or a
+free-text answer, so a table can be shared with a funder or a council as it is. Small numbers
+can still point at a family in a small area, so **every count from 1 to 4 is suppressed**
+(shown as "fewer than 5", written ``<5`` in a download), and so is every median, 90th
+percentile, share or average worked out from fewer than 5 requests, offers or people. Zero is
+shown: "nobody asked" is not disclosive, and "no advocate" is the gap the report is for. There
+are no total rows beside suppressed cells, so a hidden count cannot be worked out by subtraction
+within a table.
+
+Which requests a period holds: those **sent** in it (``submitted_dt``, network time). Coverage
+adds the requests still waiting today, whenever they were sent ("open and recent"). Advocates
+are counted as they are today (approved, DBS check in date, training done), because
+that is who can be offered now. Times are measured from the moment a request was sent to its
+first offer, its first accepted offer and the introduction.
+
+Retention: requests that finished longer ago than the retention period are erased to anonymous
+monthly counts (``services.retention``). "Requests by month" adds those counts, so its figures
+never change when a purge runs; the other tables need each request's dates and cover only what
+is still kept, which the page says when the period reaches back that far.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from peermatch import clock
+from peermatch.models import (
+    REQUEST_LOOKING,
+    AnonymisedRequestCount,
+    Area,
+    AuditAction,
+    ContactLogEntry,
+    DeclineReason,
+    Feedback,
+    FeedbackAuthor,
+    IssueType,
+    Match,
+    MatchOutcome,
+    Offer,
+    OfferStatus,
+    Organisation,
+    RequestLanguage,
+    RequestStatus,
+    SupportRequest,
+    User,
+    Vetting,
+    VolunteerLanguage,
+    VolunteerPause,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+from peermatch.models.requests import request_issue_types
+from peermatch.models.volunteers import volunteer_lived_experience, volunteer_opt_outs
+from peermatch.reference import LANGUAGES
+from peermatch.services import audit
+
+SMALLEST = 5  # counts under this are suppressed everywhere
+URGENT_DAYS = 7  # a meeting within a week of sending the request makes it urgent, for the reports
+# "Markedly longer": a group's median wait at least half as long again as everyone else's and 12 hours more,
+# or a match rate 15 points lower; each side counted on at least SMALLEST requests.
+MARKEDLY_LONGER, MARKEDLY_HOURS, MARKEDLY_FEWER = 1.5, 12.0, 15.0
+
+DECLINE_REASONS = {
+    DeclineReason.NOT_AVAILABLE: "Not free at the times needed",
+    DeclineReason.TOO_FAR: "Too far to travel",
+    DeclineReason.TOO_CLOSE_TO_HOME: "Too close to home",
+    DeclineReason.NOT_RIGHT_EXPERIENCE: "Not the right experience",
+    DeclineReason.PERSONAL: "Personal reasons",
+    DeclineReason.OTHER: "Something else",
+}
+OUTCOMES = {
+    MatchOutcome.SUPPORTED_THROUGH_MEETING: "Supported through the meeting or process",
+    MatchOutcome.ONGOING_NEED_REFERRED: "Needed more help and was referred on",
+    MatchOutcome.PARENT_STOPPED_CONTACT: "The parent stopped being in touch",
+    MatchOutcome.ADVOCATE_COULD_NOT_CONTINUE: "The advocate could not carry on",
+    MatchOutcome.CONCERN_RAISED: "A concern was raised",
+    MatchOutcome.OTHER: "Something else",
+}
+GENDER_PREFERENCES = {None: "No preference", "woman": "Asked for a woman", "man": "Asked for a man",
+                      "non_binary": "Asked for a non-binary advocate"}
+MODES = {"in_person": "In person", "phone": "Phone", "video": "Video"}
+
+
+class _Suppressed:
+    """A figure hidden because it counts, or stands on, fewer than 5."""
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+
+SUPPRESSED: Any = _Suppressed()
+
+
+# -- tables --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # text, count, days (a wait), hours (time given), percent, rating
+
+
+@dataclass(frozen=True)
+class Table:
+    """One report table: what the page shows beside its chart and what its CSV download holds."""
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[tuple[Any, ...]]
+    note: str = ""
+
+    def column(self, name: str) -> list[Any]:
+        index = [c.name for c in self.columns].index(name)
+        return [row[index] for row in self.rows]
+
+
+def count(n: int) -> Any:
+    """A count as it may be shown: 0, or 5 and over; 1 to 4 suppressed."""
+    return n if n == 0 or n >= SMALLEST else SUPPRESSED
+
+
+def share(part: int, whole: int) -> Any:
+    """A percentage, unless it stands on fewer than 5 or would give away a count under 5."""
+    if whole < SMALLEST or 0 < part < SMALLEST:
+        return SUPPRESSED
+    return round(100.0 * part / whole, 1)
+
+
+def _statistic(values: Sequence[float], q: float) -> Any:
+    if len(values) < SMALLEST:
+        return SUPPRESSED
+    return round(float(np.percentile(np.asarray(values, dtype=float), q)), 1)
+
+
+def median(values: Sequence[float]) -> Any:
+    return _statistic(values, 50)
+
+
+def p90(values: Sequence[float]) -> Any:
+    return _statistic(values, 90)
+
+
+def mean(values: Sequence[float]) -> Any:
+    return round(float(np.mean(values)), 1) if len(values) >= SMALLEST else SUPPRESSED
+
+
+# -- what a report covers --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose requests (one organisation, or None for the network) sent between two days, both included."""
+
+    organisation_id: uuid.UUID | None
+    start: date
+    end: date
+
+    @property
+    def start_dt(self) -> datetime:
+        return clock.local_time(self.start, time(0, 0))
+
+    @property
+    def end_dt(self) -> datetime:
+        return clock.local_time(self.end + timedelta(days=1), time(0, 0))
+
+    def contains(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start_dt <= moment < self.end_dt
+
+
+def last_twelve_months(today: date) -> tuple[date, date]:
+    """The default period: the year up to and including today."""
+    return _months_back(today, 12) + timedelta(days=1), today
+
+
+def _months_back(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+@dataclass
+class _Request:
+    id: uuid.UUID
+    organisation_id: uuid.UUID | None
+    status: str
+    submitted: datetime
+    in_period: bool
+    area: str
+    main_issue: str
+    gender: str | None
+    meeting_date: date | None
+    modes: list[str]
+    languages: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    first_offer: datetime | None = None
+    accepted: datetime | None = None
+    introduced: datetime | None = None
+
+    def days_to(self, moment: datetime | None) -> float | None:
+        return None if moment is None else max(0.0, (moment - self.submitted).total_seconds() / 86400)
+
+    @property
+    def urgent(self) -> bool:
+        return self.meeting_date is not None and (self.meeting_date - clock.today(self.submitted)).days <= URGENT_DAYS
+
+    @property
+    def matched_before_meeting(self) -> bool:
+        return (self.meeting_date is not None and self.introduced is not None
+                and clock.today(self.introduced) < self.meeting_date)
+
+
+def _in_scope(column: Any, scope: Scope) -> Any:
+    return column == scope.organisation_id if scope.organisation_id is not None else sa.true()
+
+
+def _requests(session: Session, scope: Scope) -> list[_Request]:
+    """The requests a report stands on: sent in the period, and (for coverage) any still waiting now."""
+    sent = SupportRequest.submitted_dt
+    chosen = sa.and_(
+        _in_scope(SupportRequest.organisation_id, scope), SupportRequest.status != RequestStatus.DRAFT,
+        sent.is_not(None),
+        sa.or_(sa.and_(sent >= scope.start_dt, sent < scope.end_dt), SupportRequest.status.in_(REQUEST_LOOKING)))
+    ids = sa.select(SupportRequest.id).where(chosen)
+    areas = dict(session.execute(sa.select(Area.id, Area.name)).all())
+    issues = dict(session.execute(sa.select(IssueType.id, IssueType.name)).all())
+    rows: dict[uuid.UUID, _Request] = {}
+    for (request_id, organisation_id, status, submitted, area_id, main_issue_id, gender, meeting_date,
+         in_person, phone, video) in session.execute(sa.select(
+            SupportRequest.id, SupportRequest.organisation_id, SupportRequest.status, sent, SupportRequest.area_id,
+            SupportRequest.main_issue_id, SupportRequest.advocate_gender, SupportRequest.meeting_date,
+            SupportRequest.accepts_in_person, SupportRequest.accepts_phone, SupportRequest.accepts_video)
+            .where(chosen)):
+        rows[request_id] = _Request(
+            id=request_id, organisation_id=organisation_id, status=status, submitted=submitted,
+            in_period=scope.contains(submitted), area=areas.get(area_id, "No council area"),
+            main_issue=issues.get(main_issue_id, "Not given"), gender=gender, meeting_date=meeting_date,
+            modes=[mode for mode, yes in (("in_person", in_person), ("phone", phone), ("video", video)) if yes])
+    for request_id, language in session.execute(
+            sa.select(RequestLanguage.request_id, RequestLanguage.language).where(RequestLanguage.request_id.in_(ids))):
+        rows[request_id].languages.append(language)
+    for request_id, issue_id in session.execute(
+            sa.select(request_issue_types.c.request_id, request_issue_types.c.issue_type_id)
+            .where(request_issue_types.c.request_id.in_(ids))):
+        if issue_id in issues:
+            rows[request_id].issues.append(issues[issue_id])
+    for request_id, first in session.execute(
+            sa.select(Offer.request_id, sa.func.min(Offer.offered_dt))
+            .where(Offer.request_id.in_(ids), Offer.offered_dt.is_not(None)).group_by(Offer.request_id)):
+        rows[request_id].first_offer = first
+    for request_id, accepted, introduced in session.execute(
+            sa.select(Match.request_id, sa.func.min(Match.accepted_dt), sa.func.min(Match.introduced_dt))
+            .where(Match.request_id.in_(ids)).group_by(Match.request_id)):
+        rows[request_id].accepted, rows[request_id].introduced = accepted, introduced
+    return sorted(rows.values(), key=lambda r: (r.submitted, str(r.id)))
+
+
+@dataclass(frozen=True)
+class _Advocate:
+    organisation_id: uuid.UUID
+    area: str
+    languages: frozenset[str]
+    issues: frozenset[str]
+    capacity: int
+    active: int
+    free_now: bool
+
+
+def _advocates(session: Session, scope: Scope, today: date) -> list[_Advocate]:
+    """Advocates who could be offered today: approved, DBS check in date, training done."""
+    chosen = sa.and_(
+        _in_scope(VolunteerProfile.organisation_id, scope), VolunteerProfile.status == VolunteerStatus.APPROVED,
+        Vetting.dbs_expires_on >= today, Vetting.training_completed_on.is_not(None))
+    ids = sa.select(VolunteerProfile.id).join(Vetting, Vetting.volunteer_id == VolunteerProfile.id).where(chosen)
+    areas = dict(session.execute(sa.select(Area.id, Area.name)).all())
+    issues = dict(session.execute(sa.select(IssueType.id, IssueType.name)).all())
+    languages: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for volunteer_id, language in session.execute(
+            sa.select(VolunteerLanguage.volunteer_id, VolunteerLanguage.language)
+            .where(VolunteerLanguage.volunteer_id.in_(ids))):
+        languages[volunteer_id].add(language)
+    experience: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for volunteer_id, issue_id in session.execute(
+            sa.select(volunteer_lived_experience.c.volunteer_id, volunteer_lived_experience.c.issue_type_id)
+            .where(volunteer_lived_experience.c.volunteer_id.in_(ids))):
+        experience[volunteer_id].add(issues.get(issue_id, ""))
+    for volunteer_id, issue_id in session.execute(
+            sa.select(volunteer_opt_outs.c.volunteer_id, volunteer_opt_outs.c.issue_type_id)
+            .where(volunteer_opt_outs.c.volunteer_id.in_(ids))):
+        experience[volunteer_id].discard(issues.get(issue_id, ""))
+    away = set(session.scalars(sa.select(VolunteerPause.volunteer_id).where(
+        VolunteerPause.volunteer_id.in_(ids), VolunteerPause.starts_on <= today, VolunteerPause.ends_on >= today)))
+    return [
+        _Advocate(organisation_id=organisation_id, area=areas.get(area_id, "No council area"),
+                  languages=frozenset(languages[volunteer_id]), issues=frozenset(experience[volunteer_id]),
+                  capacity=capacity, active=active, free_now=active < capacity and volunteer_id not in away)
+        for volunteer_id, organisation_id, area_id, capacity, active in session.execute(
+            sa.select(VolunteerProfile.id, VolunteerProfile.organisation_id, VolunteerProfile.area_id,
+                      VolunteerProfile.capacity, VolunteerProfile.active_match_count)
+            .join(Vetting, Vetting.volunteer_id == VolunteerProfile.id).where(chosen))
+    ]
+
+
+# -- the report ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    """A plain sentence about a group that waits markedly longer, or is matched markedly less often."""
+
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: Scope
+    requests_sent: int
+    tables: dict[str, Table]
+    findings: list[Finding]
+    urgent_before_meeting: Any  # share of urgent requests introduced to an advocate before their meeting
+    urgent_count: Any
+    kept_since: datetime  # requests that finished before this are kept only as monthly counts
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+def report(session: Session, scope: Scope, now: datetime, retention_days: int,
+           organisations: Mapping[uuid.UUID, str] | None = None) -> Report:
+    """Every table of the reports page for ``scope``; ``organisations`` adds the side-by-side table (admin)."""
+    today = clock.today(now)
+    everything = _requests(session, scope)
+    period = [r for r in everything if r.in_period]
+    advocates = _advocates(session, scope, today)
+    tables = [
+        *_coverage(everything, advocates),
+        *_time_to_match(period),
+        *_fairness(period),
+        *_offers(session, scope),
+        _load(advocates),
+        *_hours_outcomes_feedback(session, scope),
+        _by_month(session, scope, period),
+    ]
+    if organisations is not None:
+        tables.insert(0, _side_by_side(session, scope, period, advocates, organisations))
+    urgent = [r for r in period if r.urgent]
+    return Report(
+        scope=scope, requests_sent=len(period), tables={t.key: t for t in tables},
+        findings=_findings(period), urgent_before_meeting=share(sum(r.matched_before_meeting for r in urgent),
+                                                                len(urgent)),
+        urgent_count=count(len(urgent)), kept_since=now - timedelta(days=retention_days))
+
+
+# -- coverage gaps ---------------------------------------------------------------------------------------------
+
+GAPS = ("no advocate", "demand outruns advocates", "enough advocates", "no requests")
+
+
+def gap(requests: int, advocates: int) -> str:
+    """How demand stands against supply in one cell: worked out on the true counts, shown as words."""
+    if requests == 0:
+        return "no requests"
+    if advocates == 0:
+        return "no advocate"
+    return "demand outruns advocates" if requests > advocates else "enough advocates"
+
+
+def _coverage(requests: list[_Request], advocates: list[_Advocate]) -> list[Table]:
+    areas = sorted({r.area for r in requests} | {a.area for a in advocates})
+    issue_names = sorted({i for r in requests for i in r.issues})
+    waiting = [r for r in requests if r.status in REQUEST_LOOKING]
+    by_area = []
+    for area in areas:
+        asked = [r for r in requests if r.area == area]
+        here = [a for a in advocates if a.area == area]
+        by_area.append((area, count(len(asked)), count(sum(r in waiting for r in asked)), count(len(here)),
+                        count(sum(a.free_now for a in here)), gap(len(asked), sum(a.free_now for a in here))))
+    cells = []
+    for area in areas:
+        for issue in issue_names:
+            asked = sum(1 for r in requests if r.area == area and issue in r.issues)
+            here = sum(1 for a in advocates if a.area == area and issue in a.issues)
+            cells.append((area, issue, count(asked), count(here), gap(asked, here)))
+    languages = sorted({code for r in requests for code in r.languages}, key=lambda c: (c != "en", language_name(c)))
+    by_language = []
+    for code in languages:
+        asked = [r for r in requests if code in r.languages]
+        speak = [a for a in advocates if code in a.languages]
+        by_language.append((language_name(code), count(len(asked)), count(sum(r in waiting for r in asked)),
+                            count(len(speak)), count(sum(a.free_now for a in speak)),
+                            gap(len(asked), sum(a.free_now for a in speak))))
+    columns = (Column("Requests", "count"), Column("Still waiting", "count"), Column("Advocates", "count"),
+               Column("With a free place", "count"), Column("Coverage"))
+    note = ("Requests sent in the period and any still waiting today; advocates who could be offered today "
+            "(approved, DBS check in date, training done) and live in the area.")
+    return [
+        Table("coverage-by-area", "Coverage by council area", (Column("Council area"), *columns), by_area, note),
+        Table("coverage-area-issue", "Coverage by council area and issue",
+              (Column("Council area"), Column("Issue"), Column("Requests", "count"),
+               Column("Advocates with lived experience", "count"), Column("Coverage")), cells,
+              "Each request counts under every issue it names; an advocate under every issue they have lived "
+              "experience of and did not opt out of."),
+        Table("coverage-by-language", "Coverage by language", (Column("Language"), *columns), by_language,
+              "Requests in each language the parent asked for; advocates who speak it."),
+    ]
+
+
+# -- time to match ---------------------------------------------------------------------------------------------
+
+STAGES = (("first offer", "first_offer"), ("accepted offer", "accepted"), ("introduction", "introduced"))
+
+
+def _groups(requests: list[_Request], key: Callable[[_Request], Iterable[str]]) -> dict[str, list[_Request]]:
+    groups: dict[str, list[_Request]] = defaultdict(list)
+    for r in requests:
+        for name in key(r):
+            groups[name].append(r)
+    return dict(sorted(groups.items()))
+
+
+DIMENSIONS: tuple[tuple[str, str, Callable[[_Request], Iterable[str]]], ...] = (
+    ("area", "Council area", lambda r: [r.area]),
+    ("issue", "Main issue", lambda r: [r.main_issue]),
+    ("language", "Language", lambda r: [language_name(c) for c in r.languages] or ["Not given"]),
+    ("mode", "Support mode", lambda r: [MODES[m] for m in r.modes]),
+    ("urgency", "Urgency", lambda r: [f"Meeting within {URGENT_DAYS} days" if r.urgent else "No meeting that soon"]),
+)
+
+
+def _time_row(name: str, group: list[_Request]) -> tuple[Any, ...]:
+    cells: list[Any] = [name, count(len(group))]
+    for _, attribute in STAGES:
+        days = [d for r in group if (d := r.days_to(getattr(r, attribute))) is not None]
+        cells += [median(days), p90(days)]
+    return tuple(cells)
+
+
+def _time_to_match(period: list[_Request]) -> list[Table]:
+    columns = [Column("Requests", "count")]
+    for stage, _ in STAGES:
+        columns += [Column(f"Median days to {stage}", "days"), Column(f"90th percentile days to {stage}", "days")]
+    note = ("Days from sending the request, for the requests that got there; each figure stands on at least "
+            f"{SMALLEST} requests.")
+    tables = [Table("time-to-match-all", "Time to match: every request", (Column("Requests sent"), *columns),
+                    [_time_row("All requests sent in the period", period)], note)]
+    for key, label, grouping in DIMENSIONS:
+        rows = [_time_row(name, group) for name, group in _groups(period, grouping).items()]
+        tables.append(Table(f"time-to-match-by-{key}", f"Time to match by {label.lower()}",
+                            (Column(label), *columns), rows, note))
+    return tables
+
+
+# -- fairness --------------------------------------------------------------------------------------------------
+
+FAIRNESS = (
+    ("language", "Language", DIMENSIONS[2][2]),
+    ("area", "Council area", DIMENSIONS[0][2]),
+    ("gender", "Advocate gender preference", lambda r: [GENDER_PREFERENCES.get(r.gender, "No preference")]),
+)
+
+
+def _fairness(period: list[_Request]) -> list[Table]:
+    tables = []
+    for key, label, grouping in FAIRNESS:
+        rows = []
+        for name, group in _groups(period, grouping).items():
+            matched = [r for r in group if r.accepted is not None]
+            days = [d for r in matched if (d := r.days_to(r.accepted)) is not None]
+            rows.append((name, count(len(group)), count(len(matched)), share(len(matched), len(group)),
+                         median(days), p90(days)))
+        tables.append(Table(
+            f"fairness-by-{key}", f"Fairness by {label.lower()}",
+            (Column(label), Column("Requests", "count"), Column("Matched", "count"), Column("Match rate", "percent"),
+             Column("Median days to accepted offer", "days"), Column("90th percentile days", "days")), rows,
+            "Matched: an advocate accepted. Requests sent late in the period may still be waiting."))
+    return tables
+
+
+def _findings(period: list[_Request]) -> list[Finding]:
+    """Plain sentences for each group that waits markedly longer than the rest, or is matched markedly less often."""
+    found = []
+    for _, label, grouping in FAIRNESS:
+        groups = _groups(period, grouping)
+        for name, group in groups.items():
+            ids = {r.id for r in group}
+            rest = [r for r in period if r.id not in ids] if len(groups) > 1 else []
+            if len(group) < SMALLEST or len(rest) < SMALLEST:
+                continue
+            mine = [h for r in group if (h := r.days_to(r.accepted)) is not None]
+            theirs = [h for r in rest if (h := r.days_to(r.accepted)) is not None]
+            if len(mine) >= SMALLEST and len(theirs) >= SMALLEST:
+                a, b = 24 * float(np.median(mine)), 24 * float(np.median(theirs))  # in hours
+                if a >= MARKEDLY_LONGER * b and a - b >= MARKEDLY_HOURS:
+                    found.append(Finding(
+                        f"{_who(label, name)} waited markedly longer: a median of {hours_words(a)} to an accepted "
+                        f"offer, against {hours_words(b)} for everyone else ({len(mine)} and {len(theirs)} "
+                        "requests matched)."))
+            rate = 100.0 * sum(r.accepted is not None for r in group) / len(group)
+            others = 100.0 * sum(r.accepted is not None for r in rest) / len(rest)
+            matched = sum(r.accepted is not None for r in group)
+            if others - rate >= MARKEDLY_FEWER and (matched == 0 or matched >= SMALLEST):
+                found.append(Finding(
+                    f"{_who(label, name)} were matched markedly less often: {rate:.0f}% of {len(group)} requests, "
+                    f"against {others:.0f}% for everyone else."))
+    return found
+
+
+def _who(label: str, name: str) -> str:
+    if label == "Language":
+        return f"Requests in {name}"
+    if label == "Council area":
+        return f"Requests from {name}"
+    return f"Requests from parents who {name[0].lower()}{name[1:]}" if name != "No preference" else \
+        "Requests with no advocate gender preference"
+
+
+def hours_words(hours: float) -> str:
+    """A wait in words: hours under two days, days after."""
+    if hours < 48:
+        return f"{hours:.0f} hours" if round(hours) != 1 else "1 hour"
+    return f"{hours / 24:.1f} days"
+
+
+# -- offers, load, hours, outcomes, feedback -------------------------------------------------------------------
+
+def _offers(session: Session, scope: Scope) -> list[Table]:
+    in_scope = sa.and_(Offer.offered_dt >= scope.start_dt, Offer.offered_dt < scope.end_dt,
+                       _in_scope(SupportRequest.organisation_id, scope))
+    statuses = dict(session.execute(
+        sa.select(Offer.status, sa.func.count()).join(SupportRequest, SupportRequest.id == Offer.request_id)
+        .where(in_scope).group_by(Offer.status)).all())
+    sent = sum(statuses.values())
+    labels = ((OfferStatus.ACCEPTED, "Accepted"), (OfferStatus.DECLINED, "Declined"), (OfferStatus.LAPSED, "Lapsed"),
+              (OfferStatus.WITHDRAWN, "Withdrawn by an organiser"), (OfferStatus.OFFERED, "Still waiting for an answer"))
+    rows = [("Sent", count(sent), share(sent, sent) if sent else 0)]
+    rows += [(label, count(statuses.get(status, 0)), share(statuses.get(status, 0), sent)) for status, label in labels]
+    reasons = dict(session.execute(
+        sa.select(Offer.decline_reason, sa.func.count()).join(SupportRequest, SupportRequest.id == Offer.request_id)
+        .where(in_scope, Offer.status == OfferStatus.DECLINED).group_by(Offer.decline_reason)).all())
+    declined = sum(reasons.values())
+    by_reason = [(label, count(reasons.get(reason, 0)), share(reasons.get(reason, 0), declined))
+                 for reason, label in DECLINE_REASONS.items()]
+    return [
+        Table("offers", "Offers sent and what became of them",
+              (Column("Offers"), Column("Number", "count"), Column("Share of offers sent", "percent")), rows,
+              "Offers sent to advocates in the period."),
+        Table("offers-declined", "Why advocates declined",
+              (Column("Reason"), Column("Offers", "count"), Column("Share of declined", "percent")), by_reason),
+    ]
+
+
+def _load(advocates: list[_Advocate]) -> Table:
+    places = sum(a.capacity for a in advocates)
+    taken = sum(min(a.active, a.capacity) for a in advocates)
+    row = (count(len(advocates)), count(places), count(taken), share(taken, places),
+           count(sum(a.active >= a.capacity for a in advocates)), count(sum(a.active == 0 for a in advocates)))
+    return Table("load", "Advocates' load against their capacity",
+                 (Column("Advocates who could be offered", "count"), Column("Places they offer", "count"),
+                  Column("Places taken by a match", "count"), Column("Share of places taken", "percent"),
+                  Column("Advocates with every place taken", "count"), Column("Advocates supporting nobody now", "count")),
+                 [row], "As it is today. Places: how many parents each advocate said they can support at once.")
+
+
+def _hours(contacts: int, minutes: int | None) -> Any:
+    """Hours given over ``contacts`` logged contacts; hidden when they are 1 to 4 (it would tell one person's)."""
+    return round((minutes or 0) / 60, 1) if contacts == 0 or contacts >= SMALLEST else SUPPRESSED
+
+
+def _hours_outcomes_feedback(session: Session, scope: Scope) -> list[Table]:
+    in_scope = _in_scope(SupportRequest.organisation_id, scope)
+    contacts = session.execute(
+        sa.select(ContactLogEntry.mode, sa.func.count(), sa.func.sum(ContactLogEntry.minutes))
+        .join(Match, Match.id == ContactLogEntry.match_id).join(SupportRequest, SupportRequest.id == Match.request_id)
+        .where(in_scope, ContactLogEntry.occurred_on >= scope.start, ContactLogEntry.occurred_on <= scope.end)
+        .group_by(ContactLogEntry.mode)).all()
+    labels = {"in_person": "In person", "phone": "Phone", "video": "Video", "text": "Text messages",
+              "email": "Email", "meeting": "At a meeting"}
+    minutes = {mode: (n, int(total or 0)) for mode, n, total in contacts}
+    hours_rows = [(label, count(minutes.get(mode, (0, 0))[0]), _hours(*minutes.get(mode, (0, 0))))
+                  for mode, label in labels.items()]
+    hours_rows.append(("Every kind", count(sum(n for n, _ in minutes.values())),
+                       _hours(sum(n for n, _ in minutes.values()), sum(m for _, m in minutes.values()))))
+    ended = dict(session.execute(
+        sa.select(Match.outcome, sa.func.count()).join(SupportRequest, SupportRequest.id == Match.request_id)
+        .where(in_scope, Match.ended_dt >= scope.start_dt, Match.ended_dt < scope.end_dt).group_by(Match.outcome))
+        .all())
+    finished = sum(ended.values())
+    outcome_rows = [(label, count(ended.get(outcome, 0)), share(ended.get(outcome, 0), finished))
+                    for outcome, label in OUTCOMES.items()]
+    ratings: dict[str, list[int]] = {FeedbackAuthor.PARENT: [], FeedbackAuthor.VOLUNTEER: []}
+    for author, rating in session.execute(
+            sa.select(Feedback.author, Feedback.rating).join(Match, Match.id == Feedback.match_id)
+            .join(SupportRequest, SupportRequest.id == Match.request_id)
+            .where(in_scope, Feedback.given_dt >= scope.start_dt, Feedback.given_dt < scope.end_dt)):
+        ratings[author].append(rating)
+    feedback_rows = []
+    for author, label in ((FeedbackAuthor.PARENT, "Parents"), (FeedbackAuthor.VOLUNTEER, "Advocates")):
+        given = ratings[author]
+        feedback_rows.append((label, count(len(given)), mean(given),
+                              *(share(sum(r == stars for r in given), len(given)) for stars in (5, 4, 3, 2, 1))))
+    return [
+        Table("hours", "Hours advocates gave", (Column("Kind of contact"), Column("Contacts logged", "count"),
+                                               Column("Hours", "hours")), hours_rows,
+              "Contacts advocates logged in the period, and the time each took."),
+        Table("outcomes", "How support ended", (Column("Outcome"), Column("Matches", "count"),
+                                                Column("Share", "percent")), outcome_rows,
+              "Matches that ended in the period."),
+        Table("feedback", "Feedback from both sides",
+              (Column("From"), Column("Ratings", "count"), Column("Average rating out of 5", "rating"),
+               *(Column(f"Share rating {stars}", "percent") for stars in (5, 4, 3, 2, 1))), feedback_rows,
+              "Ratings given in the period, from 1 (poor) to 5 (very good). What people wrote stays on the match."),
+    ]
+
+
+# -- past months, kept through purges --------------------------------------------------------------------------
+
+FINAL = {RequestStatus.CLOSED: "Closed after support", RequestStatus.MATCHED: "Matched",
+         RequestStatus.CLOSED_UNMATCHED: "Closed unmatched", RequestStatus.WITHDRAWN: "Withdrawn"}
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months, month = [], date(start.year, start.month, 1)
+    while month <= end:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+KINDS = ("Matched", "Closed after support", "Closed unmatched", "Withdrawn", "Still waiting")
+
+
+def monthly_counts(session: Session, scope: Scope, period: list[_Request] | None = None) -> dict[tuple[date, str], int]:
+    """Requests sent each month of the period by where they stand: kept ones and purged ones' anonymous counts.
+
+    A purge moves a request from the first kind of count to the second with the same month and
+    final status, so these numbers never change when one runs.
+    """
+    if period is None:
+        period = [r for r in _requests(session, scope) if r.in_period]
+    counts: dict[tuple[date, str], int] = defaultdict(int)
+    for r in period:
+        local = clock.local(r.submitted)
+        counts[(date(local.year, local.month, 1), FINAL.get(r.status, "Still waiting"))] += 1
+    for month, status, n in session.execute(
+            sa.select(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status,
+                      sa.func.sum(AnonymisedRequestCount.count))
+            .where(_in_scope(AnonymisedRequestCount.organisation_id, scope),
+                   AnonymisedRequestCount.month >= date(scope.start.year, scope.start.month, 1),
+                   AnonymisedRequestCount.month <= scope.end)
+            .group_by(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status)):
+        counts[(month, FINAL.get(status, "Still waiting"))] += int(n)
+    return dict(counts)
+
+
+def _by_month(session: Session, scope: Scope, period: list[_Request]) -> Table:
+    counts = monthly_counts(session, scope, period)
+    rows = []
+    for month in months_between(scope.start, scope.end):
+        figures = [counts.get((month, kind), 0) for kind in KINDS]
+        rows.append((month.strftime("%B %Y"), count(sum(figures)), *(count(n) for n in figures)))
+    return Table("requests-by-month", "Requests sent each month",
+                 (Column("Month"), Column("Requests sent", "count"), *(Column(kind, "count") for kind in KINDS)), rows,
+                 "Where each request stands now. Requests erased after the retention period still count here, in "
+                 "the month they were sent. The first and last months may be part months.")
+
+
+# -- the network, organisation by organisation -----------------------------------------------------------------
+
+def _side_by_side(session: Session, scope: Scope, period: list[_Request], advocates: list[_Advocate],
+                  organisations: Mapping[uuid.UUID, str]) -> Table:
+    offers = defaultdict(lambda: [0, 0])
+    for organisation_id, status in session.execute(
+            sa.select(SupportRequest.organisation_id, Offer.status)
+            .join(SupportRequest, SupportRequest.id == Offer.request_id)
+            .where(Offer.offered_dt >= scope.start_dt, Offer.offered_dt < scope.end_dt)):
+        offers[organisation_id][0] += 1
+        offers[organisation_id][1] += status == OfferStatus.ACCEPTED
+    hours = {organisation_id: (n, minutes) for organisation_id, n, minutes in session.execute(
+        sa.select(SupportRequest.organisation_id, sa.func.count(), sa.func.sum(ContactLogEntry.minutes))
+        .join(Match, Match.id == ContactLogEntry.match_id).join(SupportRequest, SupportRequest.id == Match.request_id)
+        .where(ContactLogEntry.occurred_on >= scope.start, ContactLogEntry.occurred_on <= scope.end)
+        .group_by(SupportRequest.organisation_id))}
+    rows = []
+    for organisation_id, name in organisations.items():
+        mine = [r for r in period if r.organisation_id == organisation_id]
+        theirs = [a for a in advocates if a.organisation_id == organisation_id]
+        waits = [h for r in mine if (h := r.days_to(r.accepted)) is not None]
+        sent, accepted = offers[organisation_id]
+        places = sum(a.capacity for a in theirs)
+        rows.append((name, count(len(mine)), share(len(waits), len(mine)), median(waits), p90(waits),
+                     count(sent), share(accepted, sent), count(len(theirs)),
+                     share(sum(min(a.active, a.capacity) for a in theirs), places),
+                     _hours(*hours.get(organisation_id, (0, 0)))))
+    return Table("organisations", "Each organisation side by side",
+                 (Column("Organisation"), Column("Requests sent", "count"), Column("Match rate", "percent"),
+                  Column("Median days to accepted offer", "days"), Column("90th percentile days", "days"),
+                  Column("Offers sent", "count"), Column("Offers accepted", "percent"),
+                  Column("Advocates who could be offered", "count"), Column("Share of places taken", "percent"),
+                  Column("Hours advocates gave", "hours")), rows,
+                 "Requests and offers of the period; advocates and places as they are today.")
+
+
+def download(session: Session, by: User, scope: Scope, key: str, now: datetime, retention_days: int,
+             organisations: Mapping[uuid.UUID, str] | None = None) -> Table | None:
+    """One table of the report, to download; recorded in the audit log (which table, whose, which period)."""
+    table = report(session, scope, now, retention_days, organisations).tables.get(key)
+    if table is not None:
+        audit.record(session, by, AuditAction.REPORT_DOWNLOADED, "report", key, scope.organisation_id, at=now,
+                     start=scope.start.isoformat(), end=scope.end.isoformat())
+    return table
+
+
+def organisation_names(session: Session) -> dict[uuid.UUID, str]:
+    return dict(session.execute(sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all())
