@@ -25,7 +25,7 @@ from test_access_matrix import MATRIX
 
 VISITORS = ["anonymous", "parent", "advocate", "applicant", "organiser", "admin"]
 NOT_PAGES = {"public.exit", "auth.sign_out", "auth.home", "parents.ask"}  # they only redirect
-DOWNLOADS = {"parents.download_data"}
+DOWNLOADS = {"parents.download_data", "organisers.download_report", "admin.download_report"}
 
 
 @pytest.fixture(scope="session")
