@@ -279,32 +279,3 @@ def test_the_last_issue_type_offered_cannot_be_retired(sign_in_as: Any, session:
     session.expire_all()
     assert last.active
 
-
-def test_a_new_organisation_covering_a_new_council_area_is_where_a_parents_postcode_then_goes(
-        sign_in_as: Any, people: Any, session: Any) -> None:
-    from parents.journey import answers
-    from peermatch.services import drafts
-
-    people.organisation("Cumbria Parents Together", county="Cumbria")
-    parent, user = sign_in_as(Role.PARENT)
-    for slug, data in answers():  # the questions before "where do you live"
-        if slug == "where":
-            break
-        assert parent.submit(f"/ask/{slug}", data).status_code == 302, slug
-    assert parent.submit("/ask/where", {"postcode": "EX1 1AA"}).headers["Location"] == "/ask/no-group-nearby"
-
-    admin, _ = sign_in_as(Role.ADMIN)
-    added = admin.submit("/admin/organisations/new", {"name": "Devon Parents Together",
-                                                      "contact_email": "hello@devon.example.org"})
-    assert added.status_code == 302, error_messages(added)
-    devon = organisation_named(session, "Devon Parents Together")
-    assert added.headers["Location"] == f"/admin/organisations/{devon.id}/areas/new"
-    covered = admin.submit(f"/admin/organisations/{devon.id}/areas/new", {"area": "Devon"})
-    assert covered.status_code == 302, error_messages(covered)
-
-    # The same parent, the same postcode: now it reaches the new organisation.
-    response = parent.submit("/ask/where", {"postcode": "EX1 1AA"})
-    assert response.headers["Location"] == "/ask/how", error_messages(response)
-    session.expire_all()
-    assert drafts.existing_draft(session, user).organisation_id == devon.id
-    assert "Devon" in admin.get("/admin/organisations").get_data(as_text=True)
