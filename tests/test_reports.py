@@ -225,3 +225,15 @@ def test_the_admin_sees_each_organisation_side_by_side_and_can_pick_one(sign_in_
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
     ours = next(r for r in rows if r[0] == "Cumbria Parents Together")
     assert ours[1] == "17" and next(r for r in rows if r[0] == "Kent Parents")[1] == "0"
+
+
+def test_every_table_on_the_page_downloads_with_the_same_figures(session: Any, people: Any,
+                                                                 network: Network) -> None:
+    admin = people.user(Role.ADMIN)
+    scope = reports.Scope(None, date(2025, 3, 11), date(2026, 3, 10))
+    names = reports.organisation_names(session)
+    page = reports.report(session, scope, NOW, 365, names)
+    assert len(page.tables) == 22
+    for key, table in page.tables.items():
+        assert reports.download(session, admin, scope, key, NOW, 365, names) == table, key
+    assert reports.download(session, admin, scope, "no-such-table", NOW, 365, names) is None

@@ -24,7 +24,7 @@ is still kept, which the page says when the period reaches back that far.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -186,8 +186,10 @@ def _months_back(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, 28))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Request:
+    """One request as the reports see it; each wait is worked out once, in days (None: it did not get there)."""
+
     id: uuid.UUID
     organisation_id: uuid.UUID | None
     status: str
@@ -198,23 +200,17 @@ class _Request:
     gender: str | None
     meeting_date: date | None
     modes: list[str]
+    to_offer: float | None
+    to_accepted: float | None
+    to_introduced: float | None
+    urgent: bool
+    matched_before_meeting: bool
     languages: list[str] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
-    first_offer: datetime | None = None
-    accepted: datetime | None = None
-    introduced: datetime | None = None
 
-    def days_to(self, moment: datetime | None) -> float | None:
-        return None if moment is None else max(0.0, (moment - self.submitted).total_seconds() / 86400)
 
-    @property
-    def urgent(self) -> bool:
-        return self.meeting_date is not None and (self.meeting_date - clock.today(self.submitted)).days <= URGENT_DAYS
-
-    @property
-    def matched_before_meeting(self) -> bool:
-        return (self.meeting_date is not None and self.introduced is not None
-                and clock.today(self.introduced) < self.meeting_date)
+def _days(submitted: datetime, moment: datetime | None) -> float | None:
+    return None if moment is None else max(0.0, (moment - submitted).total_seconds() / 86400)
 
 
 def _in_scope(column: Any, scope: Scope) -> Any:
@@ -222,44 +218,56 @@ def _in_scope(column: Any, scope: Scope) -> Any:
 
 
 def _requests(session: Session, scope: Scope) -> list[_Request]:
-    """The requests a report stands on: sent in the period, and (for coverage) any still waiting now."""
+    """The requests a report stands on: sent in the period, and (for coverage) any still waiting now.
+
+    Three statements whatever the size (requests with their first offer and match joined, then
+    languages, then issues), read as plain rows: at 50,000 requests the ORM's per-row work was
+    most of the page's time.
+    """
     sent = SupportRequest.submitted_dt
+    start_dt, end_dt = scope.start_dt, scope.end_dt
     chosen = sa.and_(
         _in_scope(SupportRequest.organisation_id, scope), SupportRequest.status != RequestStatus.DRAFT,
-        sent.is_not(None),
-        sa.or_(sa.and_(sent >= scope.start_dt, sent < scope.end_dt), SupportRequest.status.in_(REQUEST_LOOKING)))
+        sent.is_not(None), sa.or_(sa.and_(sent >= start_dt, sent < end_dt), SupportRequest.status.in_(REQUEST_LOOKING)))
     ids = sa.select(SupportRequest.id).where(chosen)
-    areas = dict(session.execute(sa.select(Area.id, Area.name)).all())
-    issues = dict(session.execute(sa.select(IssueType.id, IssueType.name)).all())
+    connection = session.connection()
+    areas = dict(connection.execute(sa.select(Area.id, Area.name)).all())
+    issues = dict(connection.execute(sa.select(IssueType.id, IssueType.name)).all())
+    first_offer = (sa.select(Offer.request_id, sa.func.min(Offer.offered_dt).label("at"))
+                   .where(Offer.offered_dt.is_not(None)).group_by(Offer.request_id).subquery())
+    first_match = (sa.select(Match.request_id, sa.func.min(Match.accepted_dt).label("accepted"),
+                             sa.func.min(Match.introduced_dt).label("introduced"))
+                   .group_by(Match.request_id).subquery())
     rows: dict[uuid.UUID, _Request] = {}
+    london = clock.NETWORK_TIMEZONE
     for (request_id, organisation_id, status, submitted, area_id, main_issue_id, gender, meeting_date,
-         in_person, phone, video) in session.execute(sa.select(
+         in_person, phone, video, offered, accepted, introduced) in connection.execute(sa.select(
             SupportRequest.id, SupportRequest.organisation_id, SupportRequest.status, sent, SupportRequest.area_id,
             SupportRequest.main_issue_id, SupportRequest.advocate_gender, SupportRequest.meeting_date,
-            SupportRequest.accepts_in_person, SupportRequest.accepts_phone, SupportRequest.accepts_video)
+            SupportRequest.accepts_in_person, SupportRequest.accepts_phone, SupportRequest.accepts_video,
+            first_offer.c.at, first_match.c.accepted, first_match.c.introduced)
+            .outerjoin(first_offer, first_offer.c.request_id == SupportRequest.id)
+            .outerjoin(first_match, first_match.c.request_id == SupportRequest.id)
             .where(chosen)):
+        urgent = meeting_date is not None and (meeting_date - submitted.astimezone(london).date()).days <= URGENT_DAYS
         rows[request_id] = _Request(
             id=request_id, organisation_id=organisation_id, status=status, submitted=submitted,
-            in_period=scope.contains(submitted), area=areas.get(area_id, "No council area"),
+            in_period=start_dt <= submitted < end_dt, area=areas.get(area_id, "No council area"),
             main_issue=issues.get(main_issue_id, "Not given"), gender=gender, meeting_date=meeting_date,
-            modes=[mode for mode, yes in (("in_person", in_person), ("phone", phone), ("video", video)) if yes])
-    for request_id, language in session.execute(
+            modes=[mode for mode, yes in (("in_person", in_person), ("phone", phone), ("video", video)) if yes],
+            to_offer=_days(submitted, offered), to_accepted=_days(submitted, accepted),
+            to_introduced=_days(submitted, introduced), urgent=urgent,
+            matched_before_meeting=(urgent and introduced is not None
+                                    and introduced.astimezone(london).date() < meeting_date))
+    for request_id, language in connection.execute(
             sa.select(RequestLanguage.request_id, RequestLanguage.language).where(RequestLanguage.request_id.in_(ids))):
         rows[request_id].languages.append(language)
-    for request_id, issue_id in session.execute(
+    for request_id, issue_id in connection.execute(
             sa.select(request_issue_types.c.request_id, request_issue_types.c.issue_type_id)
             .where(request_issue_types.c.request_id.in_(ids))):
         if issue_id in issues:
             rows[request_id].issues.append(issues[issue_id])
-    for request_id, first in session.execute(
-            sa.select(Offer.request_id, sa.func.min(Offer.offered_dt))
-            .where(Offer.request_id.in_(ids), Offer.offered_dt.is_not(None)).group_by(Offer.request_id)):
-        rows[request_id].first_offer = first
-    for request_id, accepted, introduced in session.execute(
-            sa.select(Match.request_id, sa.func.min(Match.accepted_dt), sa.func.min(Match.introduced_dt))
-            .where(Match.request_id.in_(ids)).group_by(Match.request_id)):
-        rows[request_id].accepted, rows[request_id].introduced = accepted, introduced
-    return sorted(rows.values(), key=lambda r: (r.submitted, str(r.id)))
+    return list(rows.values())
 
 
 @dataclass(frozen=True)
@@ -279,29 +287,30 @@ def _advocates(session: Session, scope: Scope, today: date) -> list[_Advocate]:
         _in_scope(VolunteerProfile.organisation_id, scope), VolunteerProfile.status == VolunteerStatus.APPROVED,
         Vetting.dbs_expires_on >= today, Vetting.training_completed_on.is_not(None))
     ids = sa.select(VolunteerProfile.id).join(Vetting, Vetting.volunteer_id == VolunteerProfile.id).where(chosen)
-    areas = dict(session.execute(sa.select(Area.id, Area.name)).all())
-    issues = dict(session.execute(sa.select(IssueType.id, IssueType.name)).all())
+    connection = session.connection()
+    areas = dict(connection.execute(sa.select(Area.id, Area.name)).all())
+    issues = dict(connection.execute(sa.select(IssueType.id, IssueType.name)).all())
     languages: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for volunteer_id, language in session.execute(
+    for volunteer_id, language in connection.execute(
             sa.select(VolunteerLanguage.volunteer_id, VolunteerLanguage.language)
             .where(VolunteerLanguage.volunteer_id.in_(ids))):
         languages[volunteer_id].add(language)
     experience: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for volunteer_id, issue_id in session.execute(
+    for volunteer_id, issue_id in connection.execute(
             sa.select(volunteer_lived_experience.c.volunteer_id, volunteer_lived_experience.c.issue_type_id)
             .where(volunteer_lived_experience.c.volunteer_id.in_(ids))):
         experience[volunteer_id].add(issues.get(issue_id, ""))
-    for volunteer_id, issue_id in session.execute(
+    for volunteer_id, issue_id in connection.execute(
             sa.select(volunteer_opt_outs.c.volunteer_id, volunteer_opt_outs.c.issue_type_id)
             .where(volunteer_opt_outs.c.volunteer_id.in_(ids))):
         experience[volunteer_id].discard(issues.get(issue_id, ""))
-    away = set(session.scalars(sa.select(VolunteerPause.volunteer_id).where(
+    away = set(connection.scalars(sa.select(VolunteerPause.volunteer_id).where(
         VolunteerPause.volunteer_id.in_(ids), VolunteerPause.starts_on <= today, VolunteerPause.ends_on >= today)))
     return [
         _Advocate(organisation_id=organisation_id, area=areas.get(area_id, "No council area"),
                   languages=frozenset(languages[volunteer_id]), issues=frozenset(experience[volunteer_id]),
                   capacity=capacity, active=active, free_now=active < capacity and volunteer_id not in away)
-        for volunteer_id, organisation_id, area_id, capacity, active in session.execute(
+        for volunteer_id, organisation_id, area_id, capacity, active in connection.execute(
             sa.select(VolunteerProfile.id, VolunteerProfile.organisation_id, VolunteerProfile.area_id,
                       VolunteerProfile.capacity, VolunteerProfile.active_match_count)
             .join(Vetting, Vetting.volunteer_id == VolunteerProfile.id).where(chosen))
@@ -335,29 +344,46 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code, code)
 
 
+SECTIONS = {"coverage": ("coverage-",), "time": ("time-to-match-",), "fairness": ("fairness-",),
+            "offers": ("offers",), "load": ("load",), "given": ("hours", "outcomes", "feedback"),
+            "months": ("requests-by-month",), "organisations": ("organisations",)}
+
+
+def section_of(key: str) -> str | None:
+    """Which part of the report holds the table ``key`` (a download works out only that part)."""
+    return next((name for name, starts in SECTIONS.items() if any(key.startswith(s) for s in starts)), None)
+
+
 def report(session: Session, scope: Scope, now: datetime, retention_days: int,
-           organisations: Mapping[uuid.UUID, str] | None = None) -> Report:
-    """Every table of the reports page for ``scope``; ``organisations`` adds the side-by-side table (admin)."""
+           organisations: Mapping[uuid.UUID, str] | None = None, *, only: str | None = None) -> Report:
+    """Every table of the reports page for ``scope``; ``organisations`` adds the side-by-side table (admin).
+
+    ``only`` names one section (``SECTIONS``): the rest is not worked out, and the findings are left empty.
+    """
+    def wanted(*names: str) -> bool:
+        return only is None or only in names
+
     today = clock.today(now)
-    everything = _requests(session, scope)
+    everything = _requests(session, scope) if wanted("coverage", "time", "fairness", "months", "organisations") \
+        else []
     period = [r for r in everything if r.in_period]
-    advocates = _advocates(session, scope, today)
+    advocates = _advocates(session, scope, today) if wanted("coverage", "load", "organisations") else []
     tables = [
-        *_coverage(everything, advocates),
-        *_time_to_match(period),
-        *_fairness(period),
-        *_offers(session, scope),
-        _load(advocates),
-        *_hours_outcomes_feedback(session, scope),
-        _by_month(session, scope, period),
+        *(_coverage(everything, advocates) if wanted("coverage") else []),
+        *(_time_to_match(period) if wanted("time") else []),
+        *(_fairness(period) if wanted("fairness") else []),
+        *(_offers(session, scope) if wanted("offers") else []),
+        *([_load(advocates)] if wanted("load") else []),
+        *(_hours_outcomes_feedback(session, scope) if wanted("given") else []),
+        *([_by_month(session, scope, period)] if wanted("months") else []),
     ]
-    if organisations is not None:
+    if organisations is not None and wanted("organisations"):
         tables.insert(0, _side_by_side(session, scope, period, advocates, organisations))
-    urgent = [r for r in period if r.urgent]
+    urgent = [r for r in period if r.urgent]  # worked out once per request, in _requests
     return Report(
         scope=scope, requests_sent=len(period), tables={t.key: t for t in tables},
-        findings=_findings(period), urgent_before_meeting=share(sum(r.matched_before_meeting for r in urgent),
-                                                                len(urgent)),
+        findings=_findings(period) if only is None else [],
+        urgent_before_meeting=share(sum(r.matched_before_meeting for r in urgent), len(urgent)),
         urgent_count=count(len(urgent)), kept_since=now - timedelta(days=retention_days))
 
 
@@ -376,29 +402,39 @@ def gap(requests: int, advocates: int) -> str:
 
 
 def _coverage(requests: list[_Request], advocates: list[_Advocate]) -> list[Table]:
+    """Demand against supply: one pass over the requests and one over the advocates (tens of thousands of each)."""
+    asked: Counter[Any] = Counter()
+    for r in requests:
+        waiting = r.status in REQUEST_LOOKING
+        asked[("area", r.area)] += 1
+        asked[("area waiting", r.area)] += waiting
+        for issue in r.issues:
+            asked[("cell", r.area, issue)] += 1
+        for code in r.languages:
+            asked[("language", code)] += 1
+            asked[("language waiting", code)] += waiting
+    able: Counter[Any] = Counter()
+    for a in advocates:
+        able[("area", a.area)] += 1
+        able[("area free", a.area)] += a.free_now
+        for issue in a.issues:
+            able[("cell", a.area, issue)] += 1
+        for code in a.languages:
+            able[("language", code)] += 1
+            able[("language free", code)] += a.free_now
     areas = sorted({r.area for r in requests} | {a.area for a in advocates})
     issue_names = sorted({i for r in requests for i in r.issues})
-    waiting = [r for r in requests if r.status in REQUEST_LOOKING]
-    by_area = []
-    for area in areas:
-        asked = [r for r in requests if r.area == area]
-        here = [a for a in advocates if a.area == area]
-        by_area.append((area, count(len(asked)), count(sum(r in waiting for r in asked)), count(len(here)),
-                        count(sum(a.free_now for a in here)), gap(len(asked), sum(a.free_now for a in here))))
-    cells = []
-    for area in areas:
-        for issue in issue_names:
-            asked = sum(1 for r in requests if r.area == area and issue in r.issues)
-            here = sum(1 for a in advocates if a.area == area and issue in a.issues)
-            cells.append((area, issue, count(asked), count(here), gap(asked, here)))
+    by_area = [(area, count(asked[("area", area)]), count(asked[("area waiting", area)]), count(able[("area", area)]),
+                count(able[("area free", area)]), gap(asked[("area", area)], able[("area free", area)]))
+               for area in areas]
+    cells = [(area, issue, count(asked[("cell", area, issue)]), count(able[("cell", area, issue)]),
+              gap(asked[("cell", area, issue)], able[("cell", area, issue)]))
+             for area in areas for issue in issue_names]
     languages = sorted({code for r in requests for code in r.languages}, key=lambda c: (c != "en", language_name(c)))
-    by_language = []
-    for code in languages:
-        asked = [r for r in requests if code in r.languages]
-        speak = [a for a in advocates if code in a.languages]
-        by_language.append((language_name(code), count(len(asked)), count(sum(r in waiting for r in asked)),
-                            count(len(speak)), count(sum(a.free_now for a in speak)),
-                            gap(len(asked), sum(a.free_now for a in speak))))
+    by_language = [(language_name(code), count(asked[("language", code)]), count(asked[("language waiting", code)]),
+                    count(able[("language", code)]), count(able[("language free", code)]),
+                    gap(asked[("language", code)], able[("language free", code)]))
+                   for code in languages]
     columns = (Column("Requests", "count"), Column("Still waiting", "count"), Column("Advocates", "count"),
                Column("With a free place", "count"), Column("Coverage"))
     note = ("Requests sent in the period and any still waiting today; advocates who could be offered today "
@@ -417,7 +453,7 @@ def _coverage(requests: list[_Request], advocates: list[_Advocate]) -> list[Tabl
 
 # -- time to match ---------------------------------------------------------------------------------------------
 
-STAGES = (("first offer", "first_offer"), ("accepted offer", "accepted"), ("introduction", "introduced"))
+STAGES = (("first offer", "to_offer"), ("accepted offer", "to_accepted"), ("introduction", "to_introduced"))
 
 
 def _groups(requests: list[_Request], key: Callable[[_Request], Iterable[str]]) -> dict[str, list[_Request]]:
@@ -440,7 +476,7 @@ DIMENSIONS: tuple[tuple[str, str, Callable[[_Request], Iterable[str]]], ...] = (
 def _time_row(name: str, group: list[_Request]) -> tuple[Any, ...]:
     cells: list[Any] = [name, count(len(group))]
     for _, attribute in STAGES:
-        days = [d for r in group if (d := r.days_to(getattr(r, attribute))) is not None]
+        days = [d for r in group if (d := getattr(r, attribute)) is not None]
         cells += [median(days), p90(days)]
     return tuple(cells)
 
@@ -474,8 +510,8 @@ def _fairness(period: list[_Request]) -> list[Table]:
     for key, label, grouping in FAIRNESS:
         rows = []
         for name, group in _groups(period, grouping).items():
-            matched = [r for r in group if r.accepted is not None]
-            days = [d for r in matched if (d := r.days_to(r.accepted)) is not None]
+            matched = [r for r in group if r.to_accepted is not None]
+            days = [r.to_accepted for r in matched]
             rows.append((name, count(len(group)), count(len(matched)), share(len(matched), len(group)),
                          median(days), p90(days)))
         tables.append(Table(
@@ -488,16 +524,22 @@ def _fairness(period: list[_Request]) -> list[Table]:
 
 def _findings(period: list[_Request]) -> list[Finding]:
     """Plain sentences for each group that waits markedly longer than the rest, or is matched markedly less often."""
+    waits = np.array([np.nan if r.to_accepted is None else r.to_accepted for r in period], dtype=float)
+    matched = ~np.isnan(waits)
     found = []
     for _, label, grouping in FAIRNESS:
-        groups = _groups(period, grouping)
-        for name, group in groups.items():
-            ids = {r.id for r in group}
-            rest = [r for r in period if r.id not in ids] if len(groups) > 1 else []
-            if len(group) < SMALLEST or len(rest) < SMALLEST:
+        members: dict[str, list[int]] = defaultdict(list)
+        for index, r in enumerate(period):
+            for name in grouping(r):
+                members[name].append(index)
+        if len(members) < 2:
+            continue
+        for name, indices in sorted(members.items()):
+            mask = np.zeros(len(period), dtype=bool)
+            mask[indices] = True
+            if mask.sum() < SMALLEST or (~mask).sum() < SMALLEST:
                 continue
-            mine = [h for r in group if (h := r.days_to(r.accepted)) is not None]
-            theirs = [h for r in rest if (h := r.days_to(r.accepted)) is not None]
+            mine, theirs = waits[mask & matched], waits[~mask & matched]
             if len(mine) >= SMALLEST and len(theirs) >= SMALLEST:
                 a, b = 24 * float(np.median(mine)), 24 * float(np.median(theirs))  # in hours
                 if a >= MARKEDLY_LONGER * b and a - b >= MARKEDLY_HOURS:
@@ -505,12 +547,10 @@ def _findings(period: list[_Request]) -> list[Finding]:
                         f"{_who(label, name)} waited markedly longer: a median of {hours_words(a)} to an accepted "
                         f"offer, against {hours_words(b)} for everyone else ({len(mine)} and {len(theirs)} "
                         "requests matched)."))
-            rate = 100.0 * sum(r.accepted is not None for r in group) / len(group)
-            others = 100.0 * sum(r.accepted is not None for r in rest) / len(rest)
-            matched = sum(r.accepted is not None for r in group)
-            if others - rate >= MARKEDLY_FEWER and (matched == 0 or matched >= SMALLEST):
+            rate, others = 100.0 * len(mine) / mask.sum(), 100.0 * len(theirs) / (~mask).sum()
+            if others - rate >= MARKEDLY_FEWER and (len(mine) == 0 or len(mine) >= SMALLEST):
                 found.append(Finding(
-                    f"{_who(label, name)} were matched markedly less often: {rate:.0f}% of {len(group)} requests, "
+                    f"{_who(label, name)} were matched markedly less often: {rate:.0f}% of {mask.sum()} requests, "
                     f"against {others:.0f}% for everyone else."))
     return found
 
@@ -649,7 +689,7 @@ def monthly_counts(session: Session, scope: Scope, period: list[_Request] | None
         period = [r for r in _requests(session, scope) if r.in_period]
     counts: dict[tuple[date, str], int] = defaultdict(int)
     for r in period:
-        local = clock.local(r.submitted)
+        local = r.submitted.astimezone(clock.NETWORK_TIMEZONE)
         counts[(date(local.year, local.month, 1), FINAL.get(r.status, "Still waiting"))] += 1
     for month, status, n in session.execute(
             sa.select(AnonymisedRequestCount.month, AnonymisedRequestCount.final_status,
@@ -679,22 +719,29 @@ def _by_month(session: Session, scope: Scope, period: list[_Request]) -> Table:
 def _side_by_side(session: Session, scope: Scope, period: list[_Request], advocates: list[_Advocate],
                   organisations: Mapping[uuid.UUID, str]) -> Table:
     offers = defaultdict(lambda: [0, 0])
-    for organisation_id, status in session.execute(
-            sa.select(SupportRequest.organisation_id, Offer.status)
+    for organisation_id, status, n in session.execute(
+            sa.select(SupportRequest.organisation_id, Offer.status, sa.func.count())
             .join(SupportRequest, SupportRequest.id == Offer.request_id)
-            .where(Offer.offered_dt >= scope.start_dt, Offer.offered_dt < scope.end_dt)):
-        offers[organisation_id][0] += 1
-        offers[organisation_id][1] += status == OfferStatus.ACCEPTED
+            .where(Offer.offered_dt >= scope.start_dt, Offer.offered_dt < scope.end_dt)
+            .group_by(SupportRequest.organisation_id, Offer.status)):
+        offers[organisation_id][0] += n
+        offers[organisation_id][1] += n if status == OfferStatus.ACCEPTED else 0
     hours = {organisation_id: (n, minutes) for organisation_id, n, minutes in session.execute(
         sa.select(SupportRequest.organisation_id, sa.func.count(), sa.func.sum(ContactLogEntry.minutes))
         .join(Match, Match.id == ContactLogEntry.match_id).join(SupportRequest, SupportRequest.id == Match.request_id)
         .where(ContactLogEntry.occurred_on >= scope.start, ContactLogEntry.occurred_on <= scope.end)
         .group_by(SupportRequest.organisation_id))}
+    by_organisation: dict[Any, list[_Request]] = defaultdict(list)
+    for r in period:
+        by_organisation[r.organisation_id].append(r)
+    by_advocates: dict[Any, list[_Advocate]] = defaultdict(list)
+    for a in advocates:
+        by_advocates[a.organisation_id].append(a)
     rows = []
     for organisation_id, name in organisations.items():
-        mine = [r for r in period if r.organisation_id == organisation_id]
-        theirs = [a for a in advocates if a.organisation_id == organisation_id]
-        waits = [h for r in mine if (h := r.days_to(r.accepted)) is not None]
+        mine = by_organisation.get(organisation_id, [])
+        theirs = by_advocates.get(organisation_id, [])
+        waits = [r.to_accepted for r in mine if r.to_accepted is not None]
         sent, accepted = offers[organisation_id]
         places = sum(a.capacity for a in theirs)
         rows.append((name, count(len(mine)), share(len(waits), len(mine)), median(waits), p90(waits),
@@ -713,7 +760,10 @@ def _side_by_side(session: Session, scope: Scope, period: list[_Request], advoca
 def download(session: Session, by: User, scope: Scope, key: str, now: datetime, retention_days: int,
              organisations: Mapping[uuid.UUID, str] | None = None) -> Table | None:
     """One table of the report, to download; recorded in the audit log (which table, whose, which period)."""
-    table = report(session, scope, now, retention_days, organisations).tables.get(key)
+    section = section_of(key)
+    if section is None:
+        return None
+    table = report(session, scope, now, retention_days, organisations, only=section).tables.get(key)
     if table is not None:
         audit.record(session, by, AuditAction.REPORT_DOWNLOADED, "report", key, scope.organisation_id, at=now,
                      start=scope.start.isoformat(), end=scope.end.isoformat())
