@@ -233,7 +233,7 @@ def test_every_table_on_the_page_downloads_with_the_same_figures(session: Any, p
     scope = reports.Scope(None, date(2025, 3, 11), date(2026, 3, 10))
     names = reports.organisation_names(session)
     page = reports.report(session, scope, NOW, 365, names)
-    assert len(page.tables) == 22
+    assert len(page.tables) == 20
     for key, table in page.tables.items():
         assert reports.download(session, admin, scope, key, NOW, 365, names) == table, key
     assert reports.download(session, admin, scope, "no-such-table", NOW, 365, names) is None
