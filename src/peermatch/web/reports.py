@@ -88,6 +88,8 @@ def page(template: str, endpoint: str, download_endpoint: str, organisation_id: 
     now = clock.now()
     if period is None:
         return render_template(template, form=form, report=None, links=period_links(endpoint, clock.today()))
+    if not request.args:  # the boxes show the period the page shows
+        form.since.data, form.until.data = period
     scope = reports.Scope(organisation_id, *period)
     report = reports.report(db.session, scope, now, retention.retention_days(db.session, current_app.config),
                             organisations if admin and organisation_id is None else None)
@@ -246,7 +248,7 @@ def heat_map(table: reports.Table, title: str) -> Markup:
     issues = list(dict.fromkeys(table.column("Issue")))
     cells = {(row[0], row[1]): row for row in table.rows}
     cell, left, top = 30, 170, 190
-    width, height = left + cell * len(issues) + 10, top + cell * len(areas) + 10
+    width, height = left + cell * len(issues) + 150, top + cell * len(areas) + 10  # room for the last names
     body = []
     for column, issue in enumerate(issues):
         x = left + column * cell + cell / 2
