@@ -4,6 +4,7 @@ download any table (counts only, after a recent sign-in, recorded in the audit l
 from __future__ import annotations
 
 import csv
+import re
 import io
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -237,3 +238,14 @@ def test_every_table_on_the_page_downloads_with_the_same_figures(session: Any, p
     for key, table in page.tables.items():
         assert reports.download(session, admin, scope, key, NOW, 365, names) == table, key
     assert reports.download(session, admin, scope, "no-such-table", NOW, 365, names) is None
+
+
+def test_the_date_boxes_show_the_period_the_page_shows(sign_in_as: Any, network: Network) -> None:
+    with time_machine.travel(NOW, tick=False):
+        browser, _ = sign_in_as(Role.ORGANISER, network.organiser)
+        html = browser.get("/organiser/reports").get_data(as_text=True)
+        assert "11 March 2025 to 10 March 2026" in html
+        assert re.search(r'name="since"[^>]*value="11"', html), "the first day's box is empty"
+        assert re.search(r'name="until"[^>]*value="2026"', html), "the last day's year box is empty"
+        only_to = browser.get("/organiser/reports?until=1&until=1&until=2026").get_data(as_text=True)
+        assert "2 January 2025 to 1 January 2026" in only_to

@@ -55,9 +55,7 @@ def _period(form: PeriodForm) -> tuple[date, date] | None:
     if not form.validate():
         return None
     end = form.until.data or end
-    start = form.since.data or min(start, end)
-    if form.since.data is None and start > end:
-        start = end
+    start = form.since.data or reports.last_twelve_months(end)[0]  # "to" alone: the year up to that day
     return start, end
 
 
@@ -88,8 +86,9 @@ def page(template: str, endpoint: str, download_endpoint: str, organisation_id: 
     now = clock.now()
     if period is None:
         return render_template(template, form=form, report=None, links=period_links(endpoint, clock.today()))
-    if not request.args:  # the boxes show the period the page shows
-        form.since.data, form.until.data = period
+    for box, day in ((form.since, period[0]), (form.until, period[1])):  # the boxes show the period shown
+        if not any(box.raw_data or ()):
+            box.data, box.raw_data = day, _date_parts(day)
     scope = reports.Scope(organisation_id, *period)
     report = reports.report(db.session, scope, now, retention.retention_days(db.session, current_app.config),
                             organisations if admin and organisation_id is None else None)
