@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from peermatch import clock
 from peermatch.geo import outcode_table
+from peermatch.matching import RequestProfile
 from peermatch.matching.week import ALL_SLOTS_MASK, mask_from_slots
 from peermatch.models import (
     Area,
@@ -64,7 +65,6 @@ from peermatch.models import (
 )
 from peermatch.passwords import hash_password
 from peermatch.services import advocates, drafts, matches, notifications, offers, requests
-from peermatch.matching import RequestProfile
 from peermatch.services.matching import request_profiles, volunteer_profiles
 from peermatch.services.reference_data import ensure_area, seed_issue_types, slugify
 
@@ -349,11 +349,13 @@ class _DemoBuilder:
 
     def _draft(self, rng: random.Random, parent: User, org: Organisation, outcode: str, issues: list[IssueType],
                meeting: date | None, submitted: datetime, *, english: float = 0.85,
-               second_languages: tuple[int, ...] | None = None) -> SupportRequest:
+               second_languages: tuple[int, ...] | None = None,
+               advocate_genders: tuple[int, int, int] = (75, 22, 3)) -> SupportRequest:
         """A parent's request filled in answer by answer (not sent yet), with answers drawn from ``rng``.
 
         ``english`` is the share of parents who speak English; the others speak one of
         :data:`SECOND_LANGUAGES`, equally often unless ``second_languages`` weighs them.
+        ``advocate_genders`` weighs no preference, a woman and a man.
         """
         centre = outcode_table()[outcode]
         area = self.areas.get(centre.county)
@@ -370,7 +372,7 @@ class _DemoBuilder:
             availability_mask=self._availability(0.4, rng),
             accepts_in_person=rng.random() < 0.7, accepts_phone=rng.random() < 0.85,
             accepts_video=rng.random() < 0.4, interpreter_ok=rng.random() < 0.3,
-            advocate_gender=rng.choices([None, Gender.WOMAN, Gender.MAN], [75, 22, 3])[0],
+            advocate_gender=rng.choices([None, Gender.WOMAN, Gender.MAN], advocate_genders)[0],
             created_dt=submitted - timedelta(minutes=15),
         ).items():
             setattr(request, column, value)
@@ -510,9 +512,12 @@ HISTORY_REQUESTS = 130
 # Sent this many days before now: a month of room for every story to finish before today, and never older
 # than 355 days, so the nightly purge (365 days by default) leaves the whole year in place.
 HISTORY_DAYS = (35, 355)
-# How often history parents speak each of SECOND_LANGUAGES (Polish and Urdu most), so a report by language
-# has groups big enough to show.
-HISTORY_SECOND_LANGUAGES = (18, 16, 10, 10, 10, 10, 6, 6, 4, 4, 3, 3)
+# A quarter of history parents speak another language than English, Polish and Urdu most (weights in the
+# order of SECOND_LANGUAGES), and some ask for a man: so reports by language and by the advocate asked
+# for have groups big enough to show past the suppression of small ones.
+HISTORY_ENGLISH = 0.75
+HISTORY_SECOND_LANGUAGES = (26, 22, 12, 12, 8, 8, 3, 3, 2, 2, 1, 1)
+HISTORY_ADVOCATE_GENDERS = (70, 24, 6)
 URGENT_DAYS = 7
 # Hours from opening a request to the first offer, as a base and a scarcity factor: the wait is about
 # BASE × (1 + SCARCITY / the number of advocates who fit), so a request few advocates fit waits far longer.
@@ -553,6 +558,8 @@ class _History:
         # Never the demo advocate: its offers page stays as the live requests left it.
         self.pool = demo.volunteers[1:]
         self.busy = self._places_taken()
+        # The first declines give each reason once (in a drawn order), so every reason is on the reports.
+        self.reasons_to_show = self.rng.sample(list(DeclineReason), len(DeclineReason))
 
     def _places_taken(self) -> dict[object, list[tuple[datetime, datetime]]]:
         """When the live requests' offers and matches held each advocate's places (until now if still open)."""
@@ -597,8 +604,8 @@ class _History:
         meeting = (sent_on + timedelta(days=rng.randint(1, URGENT_DAYS)) if kind < 0.3
                    else sent_on + timedelta(days=rng.randint(URGENT_DAYS + 1, 35)) if kind < 0.5 else None)
         urgent = kind < 0.3
-        request = demo._draft(rng, parent, org, outcode, issues, meeting, submitted, english=0.8,
-                              second_languages=HISTORY_SECOND_LANGUAGES)
+        request = demo._draft(rng, parent, org, outcode, issues, meeting, submitted, english=HISTORY_ENGLISH,
+                              second_languages=HISTORY_SECOND_LANGUAGES, advocate_genders=HISTORY_ADVOCATE_GENDERS)
         demo._submit(rng, self.fake, request, parent, name, submitted)
         opened = submitted + timedelta(hours=rng.uniform(0.5, 4) if urgent else rng.uniform(1, 30))
         requests.acknowledge(session, request, organiser, opened)
@@ -655,7 +662,8 @@ class _History:
             offer = self.demo._send(request, volunteer, organiser, when, rng)
             self.busy[volunteer.id].append((when, done))
             if answer == "declined":
-                reason = rng.choices(list(DeclineReason), [35, 12, 10, 13, 15, 15])[0]
+                reason = (self.reasons_to_show.pop() if self.reasons_to_show
+                          else rng.choices(list(DeclineReason), [35, 12, 10, 13, 15, 15])[0])
                 note = rng.choice(["Away that week", "Already supporting a family at the same school",
                                    ""]) if reason == DeclineReason.OTHER else ""
                 offers.decline(session, offer, volunteer.user, reason, note, done)
