@@ -2,11 +2,11 @@
 
 Five member organisations covering real council areas, about 300 volunteers in every
 vetting state, organisers for each organisation and an admin. Loading twice adds nothing
-the second time. It holds about 280 requests:
+the second time. It holds 270 requests:
 
 - 150 **live** requests in every status, sent in the last 200 days (the ones still open,
   offered or matched in the last month), which the demo accounts and most tests stand on;
-- 130 more **finished** requests over the last year (:class:`_History`), sent 35 to 355 days
+- 120 more **finished** requests over the last year (:class:`_History`), sent 35 to 355 days
   ago, spread over every month and organisation: matched, supported with contacts logged
   and closed with an outcome and feedback from both sides, or withdrawn, or closed with no
   advocate available; with offers declined for every reason and offers that lapsed. They
@@ -508,7 +508,7 @@ class _DemoBuilder:
 
 # -- a year of history -----------------------------------------------------------------------------------
 
-HISTORY_REQUESTS = 130
+HISTORY_REQUESTS = 120
 # Sent this many days before now: a month of room for every story to finish before today, and never older
 # than 355 days, so the nightly purge (365 days by default) leaves the whole year in place.
 HISTORY_DAYS = (35, 355)
