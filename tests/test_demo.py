@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from support import sign_in_through_the_pages
 from peermatch.models import (
-    Match, Offer, Organisation, RequestStatus, Role, SupportRequest, User, Vetting, VolunteerProfile,
-    VolunteerStatus,
+    REQUEST_FINISHED, ContactLogEntry, DeclineReason, Feedback, FeedbackAuthor, Match, Offer, OfferStatus,
+    Organisation, RequestStatus, Role, SupportRequest, User, Vetting, VolunteerProfile, VolunteerStatus,
 )
 from peermatch import clock
 from peermatch.services.demo import DEMO_PASSWORD, load_demo_data
@@ -24,7 +24,8 @@ def test_the_demo_network_is_believable_and_loads_only_once(session: Any, app: A
     assert first.created
     assert count(session, Organisation) == 5
     assert 280 <= count(session, VolunteerProfile) <= 320
-    assert 140 <= count(session, SupportRequest) <= 160
+    # 150 live requests and a year of finished history before them (services/demo.py: HISTORY_REQUESTS)
+    assert 260 <= count(session, SupportRequest) <= 280
     statuses = set(session.scalars(sa.select(SupportRequest.status).distinct()))
     assert statuses == set(RequestStatus)
     volunteer_statuses = set(session.scalars(sa.select(VolunteerProfile.status).distinct()))
@@ -99,3 +100,34 @@ def test_every_outward_code_of_a_covered_area_resolves_to_its_organisation(sessi
     london = session.scalar(sa.select(Organisation).where(Organisation.name == "London Parents' Network"))
     for outcode in ("SW1A", "W1", "WC2", "EC2M", "EC4"):
         assert area_for_outcode(session, outcode).organisation_id == london.id, outcode
+
+
+def test_the_demo_holds_a_year_of_finished_requests_for_the_reports(session: Any) -> None:
+    """Every report has something to show: requests sent and finished in each of the last 12 months, offers
+    declined for every reason and lapsed, contacts logged, feedback from both sides; and nothing the nightly
+    purge (365 days by default) would erase."""
+    from datetime import timedelta
+
+    from peermatch.services.retention import purge
+
+    now = clock.now()
+    load_demo_data(session, now)
+    finished = session.execute(sa.select(
+        SupportRequest.submitted_dt, sa.func.coalesce(SupportRequest.closed_dt, SupportRequest.withdrawn_dt))
+        .where(SupportRequest.status.in_(REQUEST_FINISHED))).all()
+    months = [(now - timedelta(days=30 * (n + 1)), now - timedelta(days=30 * n)) for n in range(12)]
+    # Sent in each month but the last (whose requests are still being dealt with), finished in each but the first.
+    for start, end in months[1:]:
+        assert any(start <= sent < end for sent, _ in finished), f"none sent {(now - end).days}+ days ago finished"
+    for start, end in months[:-1]:
+        assert any(start <= ended < end for _, ended in finished), f"none finished {(now - end).days}+ days ago"
+    assert all(ended < now for _, ended in finished)
+    assert count(session, SupportRequest, SupportRequest.submitted_dt < now - timedelta(days=355)) == 0
+    assert purge(session, now, 365, dry_run=True).requests == 0
+    assert count(session, SupportRequest, SupportRequest.status == RequestStatus.CLOSED) >= 90
+    assert count(session, Offer, Offer.status == OfferStatus.LAPSED) >= 5
+    reasons = set(session.scalars(sa.select(Offer.decline_reason).where(Offer.status == OfferStatus.DECLINED)))
+    assert reasons == set(DeclineReason)
+    assert count(session, ContactLogEntry) >= 200
+    for author in FeedbackAuthor:
+        assert count(session, Feedback, Feedback.author == author) >= 50, author

@@ -152,9 +152,15 @@ def quiet(session: Session) -> Iterator[None]:
 _QUIET = "peermatch.notifications_quiet"
 
 
+def _is_quiet(session: Session) -> bool:
+    """Inside :func:`quiet`: each change's telling stops at once (the demo's history would otherwise read,
+    for every step, who to tell and whether news already waits, only to write nothing)."""
+    return bool(session.info.get(_QUIET))
+
+
 def _insert(session: Session, values: dict[str, Any]) -> bool:
     """Insert one notification unless its idempotency key is already there; True if it was written."""
-    if session.info.get(_QUIET):
+    if _is_quiet(session):
         return False
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -632,6 +638,8 @@ def request_moved(session: Session, request: SupportRequest, new: str, now: date
     """A request was sent (the parent and the organisers hear) or closed (the parent hears)."""
     from peermatch.models import RequestStatus
 
+    if _is_quiet(session):
+        return
     if new == RequestStatus.SUBMITTED:
         tell_parent(session, request, NotificationEvent.REQUEST_RECEIVED, request.id, now)
         tell_organisers(session, request.organisation_id, NotificationEvent.REQUEST_RECEIVED, request.id, now,
@@ -644,6 +652,8 @@ def offer_moved(session: Session, offer: Offer, new: str, now: datetime) -> None
     """An offer went to the advocate (they hear), or came back or was accepted (the organisers hear)."""
     from peermatch.models import OfferStatus
 
+    if _is_quiet(session):
+        return
     events = {OfferStatus.DECLINED: NotificationEvent.OFFER_DECLINED, OfferStatus.LAPSED: NotificationEvent.OFFER_LAPSED,
               OfferStatus.ACCEPTED: NotificationEvent.OFFER_ACCEPTED}
     if new == OfferStatus.OFFERED:
@@ -656,6 +666,8 @@ def offer_moved(session: Session, offer: Offer, new: str, now: datetime) -> None
 
 def introduced(session: Session, match: Any, now: datetime) -> None:
     """The advocate was introduced: the parent hears there is news, the advocate that they can begin."""
+    if _is_quiet(session):
+        return
     tell_parent(session, match.request, NotificationEvent.INTRODUCED, match.id, now)
     tell_advocate(session, match.volunteer, NotificationEvent.INTRODUCED, match.id, now, request_id=match.request_id)
 
@@ -664,6 +676,8 @@ def vetting_decided(session: Session, volunteer: VolunteerProfile, new: str, now
     """An organiser approved, did not approve, suspended or reinstated a volunteer: they hear there is news."""
     from peermatch.models import VolunteerStatus
 
+    if _is_quiet(session):
+        return
     if new in (VolunteerStatus.APPROVED, VolunteerStatus.REJECTED, VolunteerStatus.SUSPENDED):
         tell_advocate(session, volunteer, NotificationEvent.VETTING_DECISION, f"{volunteer.id}:{new}:{now.isoformat()}",
                       now)
