@@ -28,6 +28,7 @@ and audit events all agree.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -163,6 +164,9 @@ class _DemoBuilder:
         self.used_emails: set[str] = set()
         self.areas: dict[str, Area] = {}  # by county, read once
         self.demo_offer_given = False
+        # Offers sent and still waiting for an answer, by advocate: each holds a place, as the rules say,
+        # so the demo never has an advocate with more offers waiting than places free.
+        self.waiting: Counter[object] = Counter()
 
     # -- people -------------------------------------------------------------------------------
     def user(self, role: Role, name: str, organisation: Organisation | None = None, email: str | None = None,
@@ -424,8 +428,8 @@ class _DemoBuilder:
             # Another organisation's advocate who did not opt in network-wide never fits: skip the checks.
             if known is None or not (known.network_wide or known.organisation_id == profile.organisation_id):
                 continue
-            if known.active_matches != v.active_match_count:
-                known = replace(known, active_matches=v.active_match_count)
+            if known.active_matches != v.active_match_count or self.waiting[v.id]:
+                known = replace(known, active_matches=v.active_match_count, offers_waiting=self.waiting[v.id])
             if not check_rules(profile, known, day):
                 found.append(v)
         return found
@@ -477,6 +481,8 @@ class _DemoBuilder:
             if self.rng.random() < 0.3 and volunteer is not demo_advocate:
                 # Accepted a moment ago: waiting for the organiser to introduce them.
                 offers.accept(self.session, offer, volunteer.user, min(self._answer_time(offer, 1), self.now))
+            else:
+                self.waiting[volunteer.id] += 1
             return
         accepted = self._answer_time(offer, self.rng.randint(1, 20))
         match = offers.accept(self.session, offer, volunteer.user, accepted)
