@@ -249,3 +249,16 @@ def test_the_date_boxes_show_the_period_the_page_shows(sign_in_as: Any, network:
         assert re.search(r'name="until"[^>]*value="2026"', html), "the last day's year box is empty"
         only_to = browser.get("/organiser/reports?until=1&until=1&until=2026").get_data(as_text=True)
         assert "2 January 2025 to 1 January 2026" in only_to
+
+
+def test_an_organiser_only_ever_sees_their_own_organisations_figures(sign_in_as: Any, people: Any,
+                                                                    network: Network) -> None:
+    kent = people.organisation("Kent Parents", county="Kent")
+    with time_machine.travel(NOW, tick=False):
+        browser, _ = sign_in_as(Role.ORGANISER, people.user(Role.ORGANISER, kent))
+        # Asking for another organisation, as the admin may, changes nothing for an organiser.
+        html = browser.get(f"/organiser/reports?organisation={network.organisation.id}").get_data(as_text=True)
+        download = browser.get(f"/organiser/reports/time-to-match-all.csv?organisation={network.organisation.id}")
+    assert ": 0 requests sent." in " ".join(html.split()) and "Polish" not in html
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    assert rows[1][:2] == ["All requests sent in the period", "0"]
