@@ -248,7 +248,7 @@ def _requests(session: Session, scope: Scope) -> list[_Request]:
             first_offer.c.at, first_match.c.accepted, first_match.c.introduced)
             .outerjoin(first_offer, first_offer.c.request_id == SupportRequest.id)
             .outerjoin(first_match, first_match.c.request_id == SupportRequest.id)
-            .where(chosen)).all():
+            .where(chosen)):
         urgent = meeting_date is not None and (meeting_date - submitted.astimezone(london).date()).days <= URGENT_DAYS
         rows[request_id] = _Request(
             id=request_id, organisation_id=organisation_id, status=status, submitted=submitted,
@@ -261,11 +261,11 @@ def _requests(session: Session, scope: Scope) -> list[_Request]:
                                     and introduced.astimezone(london).date() < meeting_date))
     for request_id, language in connection.execute(
             sa.select(RequestLanguage.request_id, RequestLanguage.language)
-            .where(RequestLanguage.request_id.in_(ids))).all():
+            .where(RequestLanguage.request_id.in_(ids))):
         rows[request_id].languages.append(language)
     for request_id, issue_id in connection.execute(
             sa.select(request_issue_types.c.request_id, request_issue_types.c.issue_type_id)
-            .where(request_issue_types.c.request_id.in_(ids))).all():
+            .where(request_issue_types.c.request_id.in_(ids))):
         if issue_id in issues:
             rows[request_id].issues.append(issues[issue_id])
     return list(rows.values())
