@@ -15,6 +15,7 @@ import time_machine
 
 from peermatch.models import AuditAction, AuditEvent, RequestLanguage, Role, SupportRequest
 from peermatch.reads import reports
+from peermatch.reads.reports import SUPPRESSED
 from peermatch.services import matches, offers
 from support import error_messages
 
@@ -109,7 +110,7 @@ def test_counts_under_five_are_hidden_everywhere(session: Any, network: Network)
     welsh = row(report.table("time-to-match-by-language"), "Welsh")
     assert set(list(welsh.values())[1:]) == {reports.SUPPRESSED}  # one parent: nothing about them shows
     assert row(report.table("fairness-by-language"), "Welsh")["Requests"] is reports.SUPPRESSED
-    assert row(report.table("coverage-by-language"), "Welsh")["Requests"] is reports.SUPPRESSED
+    assert row(report.table("coverage-by-language"), "Welsh")["Requests in the period"] is reports.SUPPRESSED
     # and no table holds a count from 1 to 4 anywhere
     for table in report.tables.values():
         for values in table.rows:
@@ -123,11 +124,25 @@ def test_counts_under_five_are_hidden_everywhere(session: Any, network: Network)
 def test_coverage_shows_where_demand_outruns_the_advocates(session: Any, network: Network) -> None:
     report = our_report(session, network)
     polish = row(report.table("coverage-by-language"), "Polish")
-    assert (polish["Requests"], polish["Advocates"], polish["Coverage"]) == (6, 0, "no advocate")
+    assert (polish["Open or recent requests"], polish["Advocates"], polish["Coverage"]) == (6, 0, "no advocate")
     english = row(report.table("coverage-by-language"), "English")
-    assert (english["Requests"], english["Advocates"], english["Coverage"]) == (10, 6, "demand outruns advocates")
+    # Ten asked in the last month; of six advocates, four have every place taken.
+    assert (english["Requests in the period"], english["Open or recent requests"], english["Advocates"],
+            english["With a free place"], english["Coverage"]) == (10, 10, 6, SUPPRESSED, "demand outruns advocates")
     cell = [r for r in report.table("coverage-area-issue").rows if r[:2] == ("Cumbria", "Child protection conference")]
-    assert cell == [("Cumbria", "Child protection conference", 17, 6, "demand outruns advocates")]
+    assert cell == [("Cumbria", "Child protection conference", 17, 6, SUPPRESSED, "demand outruns advocates")]
+
+
+def test_coverage_weighs_what_is_asked_now_not_a_years_requests(session: Any, network: Network) -> None:
+    """A month later only the Welsh parent still waits: English is no longer said to be short, nor is Cumbria."""
+    later = reports.report(session, reports.Scope(network.organisation.id, date(2025, 4, 11), date(2026, 4, 10)),
+                           NOW + timedelta(days=31), 365)
+    english = row(later.table("coverage-by-language"), "English")
+    assert (english["Requests in the period"], english["Open or recent requests"], english["Coverage"]) == \
+        (10, 0, "no requests")
+    cumbria = row(later.table("coverage-by-area"), "Cumbria")
+    assert (cumbria["Requests in the period"], cumbria["Open or recent requests"], cumbria["Coverage"]) == \
+        (17, SUPPRESSED, "enough advocates")
     assert reports.gap(0, 0) == "no requests" and reports.gap(3, 5) == "enough advocates"
 
 

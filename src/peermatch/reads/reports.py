@@ -370,7 +370,7 @@ def report(session: Session, scope: Scope, now: datetime, retention_days: int,
     period = [r for r in everything if r.in_period]
     advocates = _advocates(session, scope, today) if wanted("coverage", "load", "organisations") else []
     tables = [
-        *(_coverage(everything, advocates) if wanted("coverage") else []),
+        *(_coverage(everything, advocates, now) if wanted("coverage") else []),
         *(_time_to_match(period) if wanted("time") else []),
         *(_fairness(period) if wanted("fairness") else []),
         *(_offers(session, scope) if wanted("offers") else []),
@@ -390,7 +390,7 @@ def report(session: Session, scope: Scope, now: datetime, retention_days: int,
 
 # -- coverage gaps ---------------------------------------------------------------------------------------------
 
-GAPS = ("no advocate", "demand outruns advocates", "enough advocates", "no requests")
+GAPS = ("no advocate", "demand outruns advocates", "enough advocates", "no requests")  # of open or recent ones
 
 
 def gap(requests: int, advocates: int) -> str:
@@ -402,53 +402,68 @@ def gap(requests: int, advocates: int) -> str:
     return "demand outruns advocates" if requests > advocates else "enough advocates"
 
 
-def _coverage(requests: list[_Request], advocates: list[_Advocate]) -> list[Table]:
-    """Demand against supply: one pass over the requests and one over the advocates (tens of thousands of each)."""
+RECENT_DAYS = 30  # "open and recent": still waiting, or sent in the last 30 days
+
+
+def _coverage(requests: list[_Request], advocates: list[_Advocate], now: datetime) -> list[Table]:
+    """Demand against supply: one pass over the requests and one over the advocates (tens of thousands of each).
+
+    The gap compares what is asked **now** (requests still waiting, or sent in the last 30 days)
+    with advocates who have a free place today: a year's requests against today's advocates
+    would show every area short. The period's requests are shown beside it, for scale.
+    """
+    recent_since = now - timedelta(days=RECENT_DAYS)
     asked: Counter[Any] = Counter()
     for r in requests:
-        waiting = r.status in REQUEST_LOOKING
-        asked[("area", r.area)] += 1
-        asked[("area waiting", r.area)] += waiting
+        recent = r.status in REQUEST_LOOKING or r.submitted >= recent_since
+        asked[("area", r.area)] += r.in_period
+        asked[("area recent", r.area)] += recent
         for issue in r.issues:
-            asked[("cell", r.area, issue)] += 1
+            asked[("cell", r.area, issue)] += recent
         for code in r.languages:
-            asked[("language", code)] += 1
-            asked[("language waiting", code)] += waiting
+            asked[("language", code)] += r.in_period
+            asked[("language recent", code)] += recent
     able: Counter[Any] = Counter()
     for a in advocates:
         able[("area", a.area)] += 1
         able[("area free", a.area)] += a.free_now
         for issue in a.issues:
             able[("cell", a.area, issue)] += 1
+            able[("cell free", a.area, issue)] += a.free_now
         for code in a.languages:
             able[("language", code)] += 1
             able[("language free", code)] += a.free_now
     areas = sorted({r.area for r in requests} | {a.area for a in advocates})
     issue_names = sorted({i for r in requests for i in r.issues})
-    by_area = [(area, count(asked[("area", area)]), count(asked[("area waiting", area)]), count(able[("area", area)]),
-                count(able[("area free", area)]), gap(asked[("area", area)], able[("area free", area)]))
-               for area in areas]
+
+    def row(name: str, key: tuple[str, ...]) -> tuple[Any, ...]:
+        kind, rest = key[0], key[1:]
+        recent, free = asked[(f"{kind} recent", *rest)], able[(f"{kind} free", *rest)]
+        return (name, count(asked[(kind, *rest)]), count(recent), count(able[(kind, *rest)]), count(free),
+                gap(recent, free))
+
+    by_area = [row(area, ("area", area)) for area in areas]
     cells = [(area, issue, count(asked[("cell", area, issue)]), count(able[("cell", area, issue)]),
-              gap(asked[("cell", area, issue)], able[("cell", area, issue)]))
+              count(able[("cell free", area, issue)]), gap(asked[("cell", area, issue)], able[("cell free", area, issue)]))
              for area in areas for issue in issue_names]
     languages = sorted({code for r in requests for code in r.languages}, key=lambda c: (c != "en", language_name(c)))
-    by_language = [(language_name(code), count(asked[("language", code)]), count(asked[("language waiting", code)]),
-                    count(able[("language", code)]), count(able[("language free", code)]),
-                    gap(asked[("language", code)], able[("language free", code)]))
-                   for code in languages]
-    columns = (Column("Requests", "count"), Column("Still waiting", "count"), Column("Advocates", "count"),
-               Column("With a free place", "count"), Column("Coverage"))
-    note = ("Requests sent in the period and any still waiting today; advocates who could be offered today "
-            "(approved, DBS check in date, training done) and live in the area.")
+    by_language = [row(language_name(code), ("language", code)) for code in languages]
+    columns = (Column("Requests in the period", "count"), Column("Open or recent requests", "count"),
+               Column("Advocates", "count"), Column("With a free place", "count"), Column("Coverage"))
+    note = (f"Coverage compares the open or recent requests (still waiting, or sent in the last {RECENT_DAYS} days) "
+            "with advocates who have a free place today. Advocates: those who could be offered today (approved, "
+            "DBS check in date, training done) and live in the area.")
     return [
         Table("coverage-by-area", "Coverage by council area", (Column("Council area"), *columns), by_area, note),
         Table("coverage-area-issue", "Coverage by council area and issue",
-              (Column("Council area"), Column("Issue"), Column("Requests", "count"),
-               Column("Advocates with lived experience", "count"), Column("Coverage")), cells,
-              "Each request counts under every issue it names; an advocate under every issue they have lived "
-              "experience of and did not opt out of."),
+              (Column("Council area"), Column("Issue"), Column("Open or recent requests", "count"),
+               Column("Advocates with lived experience", "count"), Column("With a free place", "count"),
+               Column("Coverage")), cells,
+              f"Open or recent requests (still waiting, or sent in the last {RECENT_DAYS} days) count under every "
+              "issue they name; an advocate under every issue they have lived experience of and did not opt out of."),
         Table("coverage-by-language", "Coverage by language", (Column("Language"), *columns), by_language,
-              "Requests in each language the parent asked for; advocates who speak it."),
+              "Requests in each language the parent asked for, against advocates who speak it. Open or recent: still "
+              f"waiting, or sent in the last {RECENT_DAYS} days."),
     ]
 
 

@@ -256,7 +256,7 @@ def heat_map(table: reports.Table, title: str) -> Markup:
         y = top + line * cell
         body.append(_text(left - 8, y + cell / 2 + 5, _shorten(area, 24), anchor="end"))
         for column, issue in enumerate(issues):
-            _, _, asked, _, state = cells[(area, issue)]
+            _, _, asked, _, _, state = cells[(area, issue)]
             x = left + column * cell
             body.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                         f'class="pm-gap {GAP_CLASSES[state]}"><title>{escape(area)}, {escape(issue)}: '
