@@ -139,11 +139,11 @@ def test_coverage_weighs_what_is_asked_now_not_a_years_requests(session: Any, ne
                            NOW + timedelta(days=31), 365)
     english = row(later.table("coverage-by-language"), "English")
     assert (english["Requests in the period"], english["Open or recent requests"], english["Coverage"]) == \
-        (10, 0, "no requests")
+        (10, 0, "no open or recent requests")
     cumbria = row(later.table("coverage-by-area"), "Cumbria")
     assert (cumbria["Requests in the period"], cumbria["Open or recent requests"], cumbria["Coverage"]) == \
         (17, SUPPRESSED, "enough advocates")
-    assert reports.gap(0, 0) == "no requests" and reports.gap(3, 5) == "enough advocates"
+    assert reports.gap(0, 0) == "no open or recent requests" and reports.gap(3, 5) == "enough advocates"
 
 
 def test_offers_load_hours_and_outcomes_are_counted(session: Any, network: Network) -> None:

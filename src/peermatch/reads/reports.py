@@ -390,13 +390,13 @@ def report(session: Session, scope: Scope, now: datetime, retention_days: int,
 
 # -- coverage gaps ---------------------------------------------------------------------------------------------
 
-GAPS = ("no advocate", "demand outruns advocates", "enough advocates", "no requests")  # of open or recent ones
+GAPS = ("no advocate", "demand outruns advocates", "enough advocates", "no open or recent requests")  # of open or recent ones
 
 
 def gap(requests: int, advocates: int) -> str:
     """How demand stands against supply in one cell: worked out on the true counts, shown as words."""
     if requests == 0:
-        return "no requests"
+        return "no open or recent requests"
     if advocates == 0:
         return "no advocate"
     return "demand outruns advocates" if requests > advocates else "enough advocates"

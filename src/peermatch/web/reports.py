@@ -238,7 +238,7 @@ def column_chart(table: reports.Table, label: str, value: str, title: str) -> Ma
 
 
 GAP_CLASSES = {"no advocate": "pm-gap--none", "demand outruns advocates": "pm-gap--short",
-               "enough advocates": "pm-gap--enough", "no requests": "pm-gap--quiet"}
+               "enough advocates": "pm-gap--enough", "no open or recent requests": "pm-gap--quiet"}
 
 
 def heat_map(table: reports.Table, title: str) -> Markup:
