@@ -172,16 +172,14 @@ class Scope:
     def end_dt(self) -> datetime:
         return clock.local_time(self.end + timedelta(days=1), time(0, 0))
 
-    def contains(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start_dt <= moment < self.end_dt
-
 
 def last_twelve_months(today: date) -> tuple[date, date]:
     """The default period: the year up to and including today."""
-    return _months_back(today, 12) + timedelta(days=1), today
+    return months_before(today, 12) + timedelta(days=1), today
 
 
-def _months_back(day: date, months: int) -> date:
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (the 28th at most, so every month has it)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return date(year, month + 1, min(day.day, 28))
 

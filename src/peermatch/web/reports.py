@@ -63,7 +63,7 @@ def period_links(endpoint: str, today: date, **extra: Any) -> list[tuple[str, st
     """Ready-made periods, as links: the last 3, 6 and 12 months."""
     links = []
     for months, label in ((3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 months")):
-        start = reports._months_back(today, months) + timedelta(days=1)
+        start = reports.months_before(today, months) + timedelta(days=1)
         links.append((label, url_for(endpoint, since=_date_parts(start), until=_date_parts(today), **extra)))
     return links
 
@@ -72,55 +72,61 @@ def _date_parts(day: date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def page(template: str, endpoint: str, download_endpoint: str, organisation_id: uuid.UUID | None, *,
-         admin: bool = False) -> Any:
+def _whose(admin: bool, organisation_id: uuid.UUID | None) -> tuple[uuid.UUID | None, dict[uuid.UUID, str] | None]:
+    """Whose figures: an organiser's own organisation; for the admin the one chosen, else (None) the network.
+
+    Also the organisations by name, for the admin (their choices, and the side-by-side table).
+    """
+    if not admin:
+        return organisation_id, None
+    organisations = reports.organisation_names(db.session)
+    chosen = request.args.get("organisation", "")
+    found = next((k for k in organisations if str(k) == chosen), None)
+    if chosen and found is None:
+        abort(404)
+    return found, organisations
+
+
+def page(endpoint: str, download_endpoint: str, organisation_id: uuid.UUID | None, *, admin: bool = False) -> Any:
     """The reports page for one organisation, or (admin, no organisation chosen) the whole network."""
     form = PeriodForm(request.args)
-    organisations = reports.organisation_names(db.session) if admin else None
-    if admin:
-        assert organisations is not None
+    organisation_id, organisations = _whose(admin, organisation_id)
+    if organisations is not None:
         form.organisation.choices = {"": "The whole network", **{str(k): v for k, v in organisations.items()}}
-        chosen = request.args.get("organisation", "")
-        organisation_id = next((k for k in organisations if str(k) == chosen), None)
+    chosen = {"organisation": str(organisation_id)} if admin and organisation_id is not None else {}
+    if organisations is not None:
+        name = organisations.get(organisation_id, "The whole network") if organisation_id else "The whole network"
+    else:
+        from flask_login import current_user
+
+        name = current_user.organisation.name
+    links = period_links(endpoint, clock.today(), **chosen)
     period = _period(form)
-    now = clock.now()
     if period is None:
-        return render_template(template, form=form, report=None, links=period_links(endpoint, clock.today()))
+        return render_template("reports.html", form=form, report=None, links=links, admin=admin, whose=name)
     for box, day in ((form.since, period[0]), (form.until, period[1])):  # the boxes show the period shown
         if not any(box.raw_data or ()):
             box.data, box.raw_data = day, _date_parts(day)
     scope = reports.Scope(organisation_id, *period)
-    report = reports.report(db.session, scope, now, retention.retention_days(db.session, current_app.config),
-                            organisations if admin and organisation_id is None else None)
-    arguments = {"since": _date_parts(scope.start), "until": _date_parts(scope.end)}
-    if admin and organisation_id is not None:
-        arguments["organisation"] = str(organisation_id)
-    links = period_links(endpoint, clock.today(), **({"organisation": str(organisation_id)}
-                                                     if admin and organisation_id is not None else {}))
-    name = organisations.get(organisation_id) if organisations and organisation_id else None
-    return render_template(template, form=form, report=report, links=links, download_endpoint=download_endpoint,
-                           arguments=arguments, organisation_name=name)
+    report = reports.report(db.session, scope, clock.now(), retention.retention_days(db.session, current_app.config),
+                            organisations if organisation_id is None else None)
+    arguments = {"since": _date_parts(scope.start), "until": _date_parts(scope.end), **chosen}
+    return render_template("reports.html", form=form, report=report, links=links, admin=admin, whose=name,
+                           download_endpoint=download_endpoint, arguments=arguments)
 
 
 def download(key: str, organisation_id: uuid.UUID | None, *, admin: bool = False) -> Response:
     """One table as CSV: counts only, suppressed cells as ``<5``; recorded in the audit log."""
     from flask_login import current_user
 
-    form = PeriodForm(request.args)
-    organisations = reports.organisation_names(db.session) if admin else None
-    if admin:
-        assert organisations is not None
-        chosen = request.args.get("organisation", "")
-        organisation_id = next((k for k in organisations if str(k) == chosen), None)
-        if chosen and organisation_id is None:
-            abort(404)
-    period = _period(form)
+    organisation_id, organisations = _whose(admin, organisation_id)
+    period = _period(PeriodForm(request.args))
     if period is None:
         abort(400)
     scope = reports.Scope(organisation_id, *period)
     table = reports.download(db.session, current_user, scope, key, clock.now(),
                              retention.retention_days(db.session, current_app.config),
-                             organisations if admin and organisation_id is None else None)
+                             organisations if organisation_id is None else None)
     if table is None:
         abort(404)
     filename = f"peermatch-{key}-{scope.start.isoformat()}-to-{scope.end.isoformat()}.csv"

@@ -405,7 +405,7 @@ def _page() -> int:
 @roles_required(Role.ADMIN)
 def reports():
     """The network's reports, each organisation side by side, or one organisation's, for a chosen period."""
-    return report_pages.page("admin/reports.html", "admin.reports", "admin.download_report", None, admin=True)
+    return report_pages.page("admin.reports", "admin.download_report", None, admin=True)
 
 
 @bp.get("/reports/<table>.csv")

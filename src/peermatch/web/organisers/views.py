@@ -407,8 +407,7 @@ def send_batch():
 @roles_required(ORGANISER)
 def reports():
     """Coverage gaps, time to match, fairness, offers and outcomes for this organisation, for a chosen period."""
-    return report_pages.page("organisers/reports.html", "organisers.reports", "organisers.download_report",
-                             current_user.organisation_id)
+    return report_pages.page("organisers.reports", "organisers.download_report", current_user.organisation_id)
 
 
 @bp.get("/reports/<table>.csv")
